@@ -1,0 +1,2 @@
+export { defineModel } from './model.js';
+export type { Model, ModelContext, ModelDefinition, ModelOutput } from './model.js';
