@@ -2,3 +2,5 @@
 import * as tf from '@tensorflow/tfjs';
 
 export { tf };
+export { FusedLstm, FusedGru, FusedBiRnn, bidirectional } from './fused-lstm.js';
+export type { FusedRnn, FusedRnnOptions, FusedBiRnnOptions, RnnApplyOptions } from './fused-lstm.js';
