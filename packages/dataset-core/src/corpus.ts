@@ -32,6 +32,8 @@ export interface DatasetContext {
   logger: Logger;
   /** A folder the dataset may write to (the synthetic corpus renders its WAV files there). */
   cacheDir: string;
+  /** The config file the dataset keys came from, named in error messages ('dataset.path in <configFile>'). */
+  configFile?: string;
 }
 
 export interface DatasetDefinition<TConfig = any> {
