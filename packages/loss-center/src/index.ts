@@ -1,1 +1,2 @@
-export {};
+export { centerLoss } from './center-loss.js';
+export type { CenterLossConfig } from './center-loss.js';

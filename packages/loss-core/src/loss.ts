@@ -40,10 +40,16 @@ export interface Loss {
   scores?(embeddings: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor2D;
   /** Non-gradient state update after an optimiser step; runs outside the tape. */
   afterStep?(inputs: { embeddings: tf.Tensor2D; labels: tf.Tensor1D }): void;
-  /** Class centers [numClasses, embeddingDim] if the loss keeps them (for drift statistics and plots). */
+  /**
+   * Class centers [numClasses, embeddingDim] if the loss keeps them (for drift statistics and plots).
+   * The tensor is a copy owned by the caller (dispose it, or call inside tf.tidy).
+   */
   centers?(): tf.Tensor2D | undefined;
+  /** Plain state for checkpoints (the centers, the classifier weights); the trainer writes it to disk. */
   getState(): StateDict;
+  /** Restores getState()'s output (of an instance with the same config and context). */
   setState(state: StateDict): void;
+  /** Frees the loss' variables. */
   dispose(): void;
 }
 

@@ -1,1 +1,2 @@
-export {};
+export { softmaxLoss } from './softmax-loss.js';
+export type { SoftmaxLossConfig } from './softmax-loss.js';
