@@ -1,1 +1,24 @@
-export {};
+export { loadExperiment, validateFile, expandSweepPoints } from './load-experiment.js';
+export type { LoadOptions, ValidationReport, SweepPoint } from './load-experiment.js';
+export { buildSchema } from './build-schema.js';
+export type { BuildSchemaOptions } from './build-schema.js';
+export { featureSchema, trainerSchema, sweepSchema, protocolSchema, DEFAULTS_GROUPS } from './core-schema.js';
+export { deepFreeze } from './deep-freeze.js';
+export type {
+  AdamConfig,
+  ConfigProblem,
+  DatasetConfig,
+  EngineBackend,
+  ExperimentConfig,
+  FeatureConfig,
+  LoadedExperiment,
+  PluginConfig,
+  PluginSchemaEntry,
+  PluginSchemas,
+  ProtocolConfig,
+  ScheduleConfig,
+  SgdConfig,
+  SourceLocation,
+  SweepSpec,
+  TrainerConfig,
+} from './types.js';
