@@ -119,6 +119,17 @@ describe('ResultStore', () => {
     expectCorrupt(() => store.readEpochs(), store.filePath('epochs', 'cell-a'));
   });
 
+  it('removeCell makes a cell not done and drops its files', () => {
+    const store = new ResultStore(dir);
+    store.writeCell(sampleResult('cell-a'));
+    store.writeCell(sampleResult('cell-b'));
+    store.removeCell('cell-a');
+    expect(store.hasCell('cell-a')).toBe(false);
+    expect(store.cellIds()).toEqual(['cell-b']);
+    expect(fs.existsSync(store.filePath('embeddings', 'cell-a'))).toBe(false);
+    expect(store.readEmbeddings()).toHaveLength(2);
+  });
+
   it('refuses rows of another cell and ids that are not file names', () => {
     const store = new ResultStore(dir);
     const r = sampleResult('cell-a');

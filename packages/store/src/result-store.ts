@@ -94,6 +94,13 @@ export class ResultStore {
     return fs.existsSync(this.filePath('cells', cellId));
   }
 
+  /** Forgets a cell so it runs again: its cells file goes first (then it is no longer done), then its other files. */
+  removeCell(cellId: string): void {
+    for (const table of ['cells', 'epochs', 'predictions', 'embeddings'] as const) {
+      fs.rmSync(this.filePath(table, cellId), { force: true });
+    }
+  }
+
   /** Ids of the stored cells, sorted; temporary files of writers are ignored. */
   cellIds(): string[] {
     return this.listIds('cells');
