@@ -1,0 +1,46 @@
+import { SerError } from '@ser/core';
+import type { FeatureMatrix } from './feature-config.js';
+
+/** One fixed-length piece of an utterance: frames [startFrame, startFrame + validFrames) of it, then zeros. */
+export interface FeatureSegment extends FeatureMatrix {
+  startFrame: number;
+  validFrames: number;
+}
+
+/**
+ * Cuts [frames, bins] into segments of `frames` frames starting every `hopFrames` frames. Segments start at
+ * 0, hop, 2 hop, ... while the previous ones leave frames uncovered; the final partial segment is ZERO-PADDED
+ * at its end (never dropped), so every frame is in some segment and an utterance shorter than one segment
+ * still gives one. Zeros equal the mean after normalisation. Count: 1 + max(0, ceil((T - frames) / hopFrames)).
+ */
+export function segment(mat: FeatureMatrix, spec: { frames: number; hopFrames: number }): FeatureSegment[] {
+  const { frames: len, hopFrames: hop } = spec;
+  if (!Number.isInteger(len) || len < 1 || !Number.isInteger(hop) || hop < 1) {
+    throw new SerError('CONFIG_INVALID', `segment: frames and hopFrames must be positive integers, got ${len} and ${hop}`);
+  }
+  const { frames: total, bins, data } = mat;
+  const count = 1 + Math.max(0, Math.ceil((total - len) / hop));
+  const out: FeatureSegment[] = [];
+  for (let s = 0; s < count; s++) {
+    const startFrame = s * hop;
+    const validFrames = Math.max(0, Math.min(len, total - startFrame));
+    const seg = new Float32Array(len * bins);
+    seg.set(data.subarray(startFrame * bins, (startFrame + validFrames) * bins));
+    out.push({ frames: len, bins, data: seg, startFrame, validFrames });
+  }
+  return out;
+}
+
+/** Utterance-level scores from its segments' class probabilities: p[c] = mean over segments of p_s[c]. */
+export function poolSegmentScores(segmentProbabilities: ArrayLike<number>[]): number[] {
+  if (segmentProbabilities.length === 0) throw new SerError('SHAPE_MISMATCH', 'poolSegmentScores: no segment scores given; an utterance has at least one segment');
+  const classes = segmentProbabilities[0].length;
+  const sum = new Float64Array(classes);
+  for (const [i, p] of segmentProbabilities.entries()) {
+    if (p.length !== classes) {
+      throw new SerError('SHAPE_MISMATCH', `poolSegmentScores: segment ${i} has ${p.length} scores, segment 0 has ${classes}`);
+    }
+    for (let c = 0; c < classes; c++) sum[c] += p[c];
+  }
+  return Array.from(sum, (v) => v / segmentProbabilities.length);
+}
