@@ -98,6 +98,18 @@ describe('optimisers (hand-computed)', () => {
     tf.dispose([a, b, g]);
     o.dispose();
   });
+
+  it('applies weight decay only where asked (the trainer passes false for loss variables)', () => {
+    const a = tf.variable(tf.tensor1d([2]));
+    const b = tf.variable(tf.tensor1d([2]));
+    const o = createOptimizer({ id: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1 }, [a, b], [true, false]);
+    const g = tf.tensor1d([1]);
+    o.step([g, g], 0.1);
+    expect(vals(a)[0]).toBeCloseTo(2 * 0.9 - 0.1, 6);
+    expect(vals(b)[0]).toBeCloseTo(2 - 0.1, 6);
+    tf.dispose([a, b, g]);
+    o.dispose();
+  });
 });
 
 describe('clipByGlobalNorm', () => {

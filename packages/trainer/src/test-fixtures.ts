@@ -4,6 +4,7 @@ import { Rng, type StateDict } from '@ser/core';
 import { tf } from '@ser/engine';
 import type { Loss, LossOutput } from '@ser/loss-core';
 import type { Model } from '@ser/model-core';
+import { resolveTrainerConfig } from './config.js';
 import type { Example, FeatureSource } from './types.js';
 
 let uniq = 0;
@@ -69,18 +70,20 @@ export function makeSoftmaxLoss(numClasses: number): Loss {
  * softmax + lambda * center, center = (1/2) mean_i ||z_i - c_{y_i}||^2 (Wen et al.); centers are not
  * trained by gradient but by the alpha rule in afterStep: c_j -= alpha * sum_{y_i=j}(c_j - z_i) / (1 + n_j).
  */
-export function makeCenterLoss(opts: { numClasses: number; embeddingDim: number; lambda: number; alpha: number }): Loss & { centersVar: tf.Variable } {
-  const centers = tf.tidy(() => tf.variable(tf.zeros([opts.numClasses, opts.embeddingDim]), false, `centers-${uniq++}`));
+export function makeCenterLoss(opts: { numClasses: number; embeddingDim: number; lambda: number; alpha: number; trainable?: boolean }): Loss & { centersVar: tf.Variable } {
+  // trainable: the centers are learnt by gradient with the model instead of by the alpha rule
+  const centers = tf.tidy(() => tf.variable(tf.zeros([opts.numClasses, opts.embeddingDim]), opts.trainable === true, `centers-${uniq++}`));
   return {
     id: 'test-center',
     centersVar: centers,
-    trainableVariables: [],
+    trainableVariables: opts.trainable ? [centers] : [],
     compute({ embeddings, logits, labels }): LossOutput {
       const s = xent(logits, labels, opts.numClasses);
       const c = tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(embeddings, tf.gather(centers, labels))), 1))) as tf.Scalar;
       return { total: tf.add(s, tf.mul(opts.lambda, c)), terms: { softmax: s, center: c } };
     },
     afterStep({ embeddings, labels }) {
+      if (opts.trainable) return;
       tf.tidy(() => {
         const onehot = tf.oneHot(labels, opts.numClasses).toFloat(); // [b, k]
         const counts = tf.sum(onehot, 0).expandDims(1); // [k, 1]
@@ -144,4 +147,24 @@ export function makeSyntheticData(opts: { numClasses: number; bins: number; perC
     },
   };
   return { data, source };
+}
+
+/** The small cell the trainer tests share: 4 classes, 6 bins, 80/32/32 utterances, pool model, center loss. */
+export function smallCell(opts: { modelSeed?: number; lambda?: number; alpha?: number } = {}) {
+  const K = 4;
+  const bins = 6;
+  const dim = 8;
+  const { data, source } = makeSyntheticData({ numClasses: K, bins, perClass: { train: 20, validation: 8, test: 8 }, seed: 7 });
+  const model = makePoolModel({ bins, numClasses: K, embeddingDim: dim, seed: opts.modelSeed ?? 1 });
+  const loss = makeCenterLoss({ numClasses: K, embeddingDim: dim, lambda: opts.lambda ?? 0.1, alpha: opts.alpha ?? 0.5 });
+  const config = resolveTrainerConfig({
+    epochs: 5,
+    batchSize: 8,
+    optimizer: { id: 'adam', learningRate: 0.03 },
+    schedule: { id: 'plateau', patience: 0, factor: 0.5 },
+    gradientClipNorm: 5,
+    earlyStopping: { metric: 'ua', patience: null },
+    evalBatchSize: 16,
+  });
+  return { data, source, model, loss, config, classes: ['ang', 'hap', 'neu', 'sad'] };
 }

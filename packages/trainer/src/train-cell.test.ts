@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { tf } from '@ser/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from './checkpoint.js';
 import { resolveTrainerConfig } from './config.js';
-import { makeCenterLoss, makeNanLoss, makePoolModel, makeSoftmaxLoss, makeSyntheticData } from './test-fixtures.js';
+import { makeCenterLoss, makeNanLoss, makePoolModel, makeSoftmaxLoss, makeSyntheticData, smallCell } from './test-fixtures.js';
 import { CHECKPOINT_FILE, trainCell } from './train-cell.js';
 import type { TrainOutcome, TrainProgress } from './types.js';
 
@@ -84,6 +85,27 @@ describe('trainCell', () => {
     expect(steps.some((p) => p.phase === 'test')).toBe(true);
     // features stream per batch: the first progress step comes after exactly one batch of reads
     expect(steps[0]).toMatchObject({ phase: 'train', step: 1, steps: 10 });
+  });
+
+  it("optimises the loss's trainable variables with the model's", async () => {
+    const { data, source, model } = setup();
+    const loss = makeCenterLoss({ numClasses: K, embeddingDim: DIM, lambda: 1, alpha: 0, trainable: true });
+    const out = await trainCell({
+      model,
+      loss,
+      config: { ...baseConfig, epochs: 2, optimizer: { id: 'sgd', learningRate: 0.1, momentum: 0, nesterov: false, weightDecay: 0.5 } },
+      classes,
+      data,
+      source,
+      seed: 3,
+      logger: silentLogger,
+    });
+    expect(out.epochs.every((e) => e.centerDrift > 0)).toBe(true);
+    // pulled from 0 towards the class means of z
+    const z = out.predictions.filter((p) => p.split === 'validation');
+    const mean0 = z.filter((p) => p.label === 0).map((p) => p.embedding[0]);
+    const m0 = mean0.reduce((a, b) => a + b, 0) / mean0.length;
+    expect(Math.sign(out.centers![0][0])).toBe(Math.sign(m0));
   });
 
   it('reads features one batch at a time', async () => {
@@ -167,6 +189,27 @@ describe('trainCell', () => {
       // a checkpoint of another cell is refused
       const e = setup();
       await expect(trainCell({ ...e, config, classes, seed: 6, logger: silentLogger, checkpointDir: dirB })).rejects.toSatisfy((err) => isSerError(err, 'CHECKPOINT_INVALID'));
+    } finally {
+      fs.rmSync(dirA, { recursive: true, force: true });
+      fs.rmSync(dirB, { recursive: true, force: true });
+    }
+  });
+
+  it('resumes after a real SIGKILL of a child process to exactly the unbroken result', async () => {
+    const dirA = tmp();
+    const dirB = tmp();
+    try {
+      const a = smallCell();
+      const unbroken = await trainCell({ ...a, seed: 5, logger: silentLogger, checkpointDir: dirA });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'test-kill-child.ts'), dirB, '4', '2'], { encoding: 'utf8' });
+      expect(child.signal).toBe('SIGKILL');
+      expect(readCheckpoint(path.join(dirB, CHECKPOINT_FILE)).meta.epochsDone).toBe(3);
+      const b = smallCell({ modelSeed: 42 });
+      const resumed = await trainCell({ ...b, seed: 5, logger: silentLogger, checkpointDir: dirB });
+      expect(resumed.resumedFromEpoch).toBe(3);
+      expect(comparable(resumed)).toEqual(comparable(unbroken));
+      expect(b.model.getState()).toEqual(a.model.getState());
+      expect(readCheckpoint(path.join(dirB, CHECKPOINT_FILE)).tensors).toEqual(readCheckpoint(path.join(dirA, CHECKPOINT_FILE)).tensors);
     } finally {
       fs.rmSync(dirA, { recursive: true, force: true });
       fs.rmSync(dirB, { recursive: true, force: true });
