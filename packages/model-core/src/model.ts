@@ -30,9 +30,16 @@ export interface Model {
    * @param training dropout and batch-norm statistics update only when true
    */
   apply(batch: tf.Tensor3D, mask: tf.Tensor2D, training: boolean): ModelOutput;
+  /** Variables the optimiser updates (not batch-norm moving statistics, which are state only). */
   readonly trainableVariables: tf.Variable[];
+  /**
+   * Every weight and non-trainable statistic (batch-norm moving mean/variance, the dropout seed
+   * counter) as plain arrays. Saving to disk is the trainer's job: its checkpoint holds getState().
+   */
   getState(): StateDict;
+  /** Restores getState()'s output (of an instance with the same config and context). */
   setState(state: StateDict): void;
+  /** Frees every variable. */
   dispose(): void;
 }
 
