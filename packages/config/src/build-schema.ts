@@ -29,7 +29,10 @@ export function buildSchema(plugins: PluginSchemas, options: BuildSchemaOptions 
   for (const group of PLUGIN_GROUPS) {
     const entries = plugins[group.list];
     const seen = new Set<string>();
-    for (const entry of entries) {
+    for (const [i, entry] of entries.entries()) {
+      if (!entry || typeof entry.id !== 'string' || !entry.schema) {
+        throw new SerError('USAGE', `buildSchema: plugins.${group.list}[${i}] is not a plugin definition (${entry === undefined ? 'undefined: check the import in the plugin list' : 'it needs id, description and schema'})`);
+      }
       if (seen.has(entry.id)) {
         throw new SerError('USAGE', `buildSchema: two ${group.noun} plugins share the id '${entry.id}'; plugin ids must be unique`);
       }

@@ -54,6 +54,7 @@ const VALUE_KEYWORDS = new Set([
  */
 export function validateValue(value: Record<string, unknown>, plugins: PluginSchemas, sources: SourceMap): Problem[] {
   const validate = validatorFor(plugins);
+  fillCoreIds(value);
   const problems = validate(value) ? [] : mapErrors(validate.errors ?? [], sources);
   fillDependentDefaults(value);
   problems.push(...checkFeatures(value, sources));
@@ -91,6 +92,8 @@ function mapErrors(errors: ErrorObject[], sources: SourceMap): Problem[] {
         break;
       }
       case 'required':
+        // A discriminated block without `id`: the discriminator's error says it, with the ids.
+        if (e.params.missingProperty === 'id' && parent.discriminator) break;
         problems.push(problemAt(sources, segments, `missing required key '${String(e.params.missingProperty)}'`, 'key'));
         break;
       case 'discriminator':
@@ -133,6 +136,23 @@ function discriminatorProblem(e: ErrorObject, segments: string[], parent: JsonSc
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// Core blocks chosen by `id` whose id has a default: a block written without it (trainer:
+// { optimizer: { learningRate: 0.01 } }) means the default id, as an absent block would.
+const CORE_DEFAULT_IDS: ReadonlyArray<[string, string, string]> = [
+  ['dataset', 'protocol', 'leave-one-speaker-out'],
+  ['trainer', 'optimizer', 'adam'],
+  ['trainer', 'schedule', 'constant'],
+];
+
+function fillCoreIds(value: Record<string, unknown>): void {
+  for (const [outer, inner, id] of CORE_DEFAULT_IDS) {
+    const parent = value[outer];
+    if (!isObject(parent)) continue;
+    const block = parent[inner];
+    if (isObject(block) && block.id === undefined) parent[inner] = { id, ...block };
+  }
 }
 
 function fillDependentDefaults(value: Record<string, unknown>): void {
