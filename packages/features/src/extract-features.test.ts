@@ -23,6 +23,16 @@ describe('extractFeatures matches librosa (tools/features/make-reference.py)', (
     for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - mat.data[i]));
     expect(maxDiff).toBeLessThan(1e-3);
   });
+
+  it('would notice a wrong setting (control: Hann instead of Hamming is far outside the tolerance)', async () => {
+    const c = meta.cases.find((k) => k.config === 'paper-logmel')!;
+    const audio = await decodeAudioFile(path.join(fixtures, c.file));
+    const mat = extractFeatures(audio.samples, audio.sampleRateHz, { ...meta.configs[c.config], window: 'hann' });
+    const ref = reference.subarray(c.offset, c.offset + c.frames * c.bins);
+    let maxDiff = 0;
+    for (let i = 0; i < ref.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ref[i] - mat.data[i]));
+    expect(maxDiff).toBeGreaterThan(0.1);
+  });
 });
 
 describe('extractFeatures', () => {

@@ -27,7 +27,9 @@ export async function decodeFlac(bytes: Uint8Array): Promise<DecodedPcm> {
       throw new AudioFormatError('unreadable', `FLAC decoding failed: ${res.errors[0].message}`);
     }
     const samples = new Float32Array(n);
-    const inv = 1 / channels;
+    // the decoder divides integers by 2^(bits-1) - 1; WAV readers (and soundfile, librosa) divide by 2^(bits-1)
+    const full = 2 ** ((res.bitDepth || 16) - 1);
+    const inv = (full - 1) / full / channels;
     for (const ch of res.channelData) for (let i = 0; i < n; i++) samples[i] += ch[i] * inv;
     let firstNonFinite = -1;
     for (let i = 0; i < n; i++) {
