@@ -14,7 +14,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const config: FeatureConfig = { ...defaultFeatureConfig, nMels: 32 };
 const voice = (seed: number, sr = 16000) =>
   makeWav({ channels: [Float64Array.from({ length: sr / 2 }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001))], sampleRateHz: sr, bits: 16 });
-const writeAudio = (name: string, bytes: Uint8Array) => {
+const writeAudio = (name: string, bytes: Uint8Array | string) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, bytes);
   return file;
