@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng, SerError, silentLogger, type StateDict } from '@ser/core';
+import { loadExperiment } from '@ser/config';
+import { defineDataset, type Utterance } from '@ser/dataset-core';
+import { tf } from '@ser/engine';
+import { defineLoss, softmaxCrossEntropy } from '@ser/loss-core';
+import { defineModel } from '@ser/model-core';
+import { ResultStore } from '@ser/store';
+import { planExperiment } from './plan-experiment.js';
+import type { PluginRegistry } from './registry.js';
+import { runCell } from './run-cell.js';
+
+// Tiny real plugins (the runner may not import the plugin packages): tones per class as WAV files,
+// a mean-over-time linear model, plain softmax cross-entropy with a fixed "center" per class.
+function writeWav(file: string, samples: Float32Array, sr: number): void {
+  const data = Buffer.alloc(samples.length * 2);
+  samples.forEach((x, i) => data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, x)) * 32767), i * 2));
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(sr, 24);
+  h.writeUInt32LE(sr * 2, 28);
+  h.writeUInt16LE(2, 32);
+  h.writeUInt16LE(16, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  fs.writeFileSync(file, Buffer.concat([h, data]));
+}
+
+const tones = defineDataset<Record<string, never>>({
+  id: 'tones',
+  description: 'two classes of tones, four speakers',
+  schema: { type: 'object', properties: {} },
+  async load(_config, ctx) {
+    fs.mkdirSync(ctx.cacheDir, { recursive: true });
+    const rng = new Rng(5);
+    const utterances: Utterance[] = [];
+    for (let s = 0; s < 4; s++) {
+      for (const [c, label] of ['low', 'high'].entries()) {
+        for (let k = 0; k < 3; k++) {
+          const id = `s${s}-${label}-${k}`;
+          const file = path.join(ctx.cacheDir, `${id}.wav`);
+          const f0 = (c === 0 ? 300 : 2500) * (1 + 0.05 * rng.normal());
+          const n = 1600 + 160 * rng.int(8);
+          writeWav(file, Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f0 * i) / 8000) + 0.01 * rng.normal()), 8000);
+          utterances.push({ id, path: file, speaker: `s${s}`, label });
+        }
+      }
+    }
+    return { dataset: 'tones', classes: ['low', 'high'], classMap: '2-class tones', utterances };
+  },
+});
+
+const meanLinear = defineModel<{ dim: number }>({
+  id: 'mean-linear',
+  description: 'masked mean over time, then two dense layers',
+  schema: { type: 'object', properties: { dim: { type: 'integer', default: 4 } } },
+  create(config, ctx) {
+    const rng = new Rng(ctx.seed);
+    const w1 = tf.variable(tf.tensor2d(Array.from({ length: ctx.inputBins * config.dim }, () => 0.1 * rng.normal()), [ctx.inputBins, config.dim]));
+    const w2 = tf.variable(tf.tensor2d(Array.from({ length: config.dim * ctx.numClasses }, () => 0.1 * rng.normal()), [config.dim, ctx.numClasses]));
+    const vars = { w1, w2 };
+    return {
+      id: 'mean-linear',
+      embeddingDim: config.dim,
+      trainableVariables: [w1, w2],
+      apply(batch, mask) {
+        return tf.tidy(() => {
+          const m = mask.expandDims(2);
+          const mean = batch.mul(m).sum(1).div(m.sum(1).maximum(1)) as tf.Tensor2D;
+          const embeddings = tf.tanh(mean.matMul(w1)) as tf.Tensor2D;
+          return { embeddings, logits: embeddings.matMul(w2) as tf.Tensor2D };
+        });
+      },
+      getState(): StateDict {
+        return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, { shape: v.shape, values: Array.from(v.dataSync()) }]));
+      },
+      setState(state: StateDict) {
+        for (const [k, v] of Object.entries(vars)) v.assign(tf.tensor(state[k].values, state[k].shape as [number, number]));
+      },
+      dispose() {
+        w1.dispose();
+        w2.dispose();
+      },
+    };
+  },
+});
+
+const failingModel = defineModel({
+  id: 'broken',
+  description: 'throws on create',
+  schema: { type: 'object', properties: {} },
+  create() {
+    throw new SerError('SHAPE_MISMATCH', 'broken: this model always fails');
+  },
+});
+
+const softmaxWithCenters = defineLoss<Record<string, never>>({
+  id: 'softmax-c',
+  description: 'softmax cross-entropy; exposes fixed centers',
+  schema: { type: 'object', properties: {} },
+  create(_config, ctx) {
+    const centers = tf.zeros([ctx.numClasses, ctx.embeddingDim]) as tf.Tensor2D;
+    return {
+      id: 'softmax-c',
+      trainableVariables: [],
+      compute({ logits, labels }) {
+        const ce = softmaxCrossEntropy(logits, labels);
+        return { total: ce, terms: { softmax: ce } };
+      },
+      centers: () => centers,
+      getState: () => ({}),
+      setState() {},
+      dispose: () => centers.dispose(),
+    };
+  },
+});
+
+const registry: PluginRegistry = { datasets: [tones], models: [meanLinear, failingModel], losses: [softmaxWithCenters] };
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-runcell-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function experiment(model: string) {
+  const file = path.join(dir, `${model}.yaml`);
+  fs.writeFileSync(
+    file,
+    `name: tones-${model}
+seed: 0
+dataset: { id: tones, protocol: { id: speaker-k-fold, k: 2, validationSpeakers: 1 } }
+features: { sampleRateHz: 8000, nMels: 8, windowMs: 32, hopMs: 16, normalisation: global }
+model: { id: ${model} }
+loss: { id: softmax-c }
+trainer: { epochs: 2, batchSize: 4 }
+sweep: { seeds: [0] }
+`,
+  );
+  return loadExperiment(file, { plugins: registry, configsDir: dir });
+}
+
+describe('runCell', () => {
+  it('trains one cell end to end and stores its row, epochs, predictions, embeddings and centers', async () => {
+    const loaded = experiment('mean-linear');
+    const opts = { registry, codeVersion: 't', cacheDir: path.join(dir, 'cache'), logger: silentLogger };
+    const planned = await planExperiment(loaded, opts);
+    expect(planned.cells.map((c) => c.fold)).toEqual(['fold1', 'fold2']);
+    const cell = planned.cells[1];
+    const resultsDir = path.join(dir, 'results');
+    const row = await runCell({ cell, registry, resultsDir, cacheDir: opts.cacheDir, gitCommit: 'abc', engine: { backend: 'cpu', versions: { tfjs: tf.version_core } } });
+    expect(row.status, row.errorMessage ?? '').toBe('ok');
+    const store = new ResultStore(resultsDir);
+    expect(store.readCells()).toEqual([row]);
+    expect(row).toMatchObject({ dataset: 'tones', classMap: '2-class tones', classes: ['low', 'high'], epochs: 2, lossId: 'softmax-c', modelId: 'mean-linear', gitCommit: 'abc', backend: 'cpu' });
+    expect(row.ua).toBeGreaterThanOrEqual(0);
+    const fold = planned.foldOf(cell);
+    expect(store.readEpochs().map((e) => [e.epoch, Object.keys(e.terms)])).toEqual([
+      [1, ['softmax']],
+      [2, ['softmax']],
+    ]);
+    const preds = store.readPredictions();
+    expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
+    expect(preds.filter((p) => p.split === 'validation')).toHaveLength(fold.validation.length);
+    const emb = store.readEmbeddings();
+    expect(emb.filter((e) => e.split === 'center').map((e) => e.utteranceId)).toEqual(['center:low', 'center:high']);
+    expect(emb.every((e) => e.embedding.length === 4)).toBe(true);
+    expect(JSON.parse(store.readMetadata('cells', cell.cellId)['ser.config'])).toEqual(cell.config);
+    expect(fs.existsSync(path.join(resultsDir, 'checkpoints', cell.cellId))).toBe(false);
+  });
+
+  it('stores an exception as a failed row with its SerError code', async () => {
+    const loaded = experiment('broken');
+    const planned = await planExperiment(loaded, { registry, codeVersion: 't', cacheDir: path.join(dir, 'cache') });
+    const resultsDir = path.join(dir, 'results-broken');
+    const row = await runCell({ cell: planned.cells[0], registry, resultsDir, cacheDir: path.join(dir, 'cache'), corpus: planned.corpusOf(planned.cells[0]) });
+    expect(row).toMatchObject({ status: 'failed', errorCode: 'SHAPE_MISMATCH', modelId: 'broken', dataset: 'tones' });
+    expect(row.errorMessage).toContain('always fails');
+    expect(new ResultStore(resultsDir).readCell(planned.cells[0].cellId)).toEqual(row);
+  });
+});

@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
+import { engineInfo } from '@ser/engine';
+import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
+import { computeNormStats, extractCorpus, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix } from '@ser/features';
+import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
+import { trainCell, type Example, type TrainerConfig, type TrainProgress } from '@ser/trainer';
+import type { Cell } from './cell.js';
+import { failedCellRow } from './cell-row.js';
+import { defaultCacheDir, loadCorpus } from './plan-experiment.js';
+import { findPlugin, ownConfig, type PluginRegistry } from './registry.js';
+
+export interface RunCellOptions {
+  cell: Cell;
+  registry: PluginRegistry;
+  /** The ResultStore folder; checkpoints go to <resultsDir>/checkpoints/<cellId> while the cell runs. */
+  resultsDir: string;
+  /** Cache root (default ~/.cache/ser): features in <cacheDir>/features, rendered corpora in <cacheDir>/datasets. */
+  cacheDir?: string;
+  /** The corpus, when the caller already loaded it (planExperiment's corpusOf). */
+  corpus?: Corpus;
+  gitCommit?: string;
+  /** Engine identity for the row (default: engineInfo() of the initialised engine). */
+  engine?: { backend: string; versions: Record<string, string | undefined> };
+  logger?: Logger;
+  progress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The pipeline of one cell, as a worker runs it: load the corpus, make the folds, extract features
+ * through the FeatureCache, global normalisation from the training fold only (when configured),
+ * create model and loss, trainCell, store the CellRow with its epochs, predictions, embeddings and
+ * centers. An exception becomes a 'failed' row with its SerError code ('CELL_FAILED' for other
+ * errors); a diverged run becomes a 'diverged' row. Returns the stored row.
+ */
+export async function runCell(options: RunCellOptions): Promise<CellRow> {
+  const { cell, registry } = options;
+  const logger = options.logger ?? silentLogger;
+  const store = new ResultStore(options.resultsDir);
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const checkpointDir = path.join(store.dir, 'checkpoints', cell.cellId);
+  const started = Date.now();
+  const engine = options.engine ?? currentEngine();
+  const identity: Partial<CellRow> = { gitCommit: options.gitCommit ?? '', backend: engine.backend, versions: JSON.stringify(engine.versions) };
+  let corpus: Corpus | undefined = options.corpus;
+  try {
+    corpus ??= await loadCorpus(cell.config.dataset, registry, { cacheDir, logger });
+    identity.dataset = corpus.dataset;
+    identity.classMap = corpus.classMap;
+    identity.classes = corpus.classes;
+    const fold = findFold(corpus, cell);
+    const { examples, source } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger);
+    const modelDef = findPlugin(registry.models, cell.config.model.id, 'model');
+    const lossDef = findPlugin(registry.losses, cell.config.loss.id, 'loss');
+    const model = modelDef.create(ownConfig(cell.config.model), { inputBins: source.bins, numClasses: corpus.classes.length, seed: cell.seed, logger });
+    let loss;
+    try {
+      loss = lossDef.create(ownConfig(cell.config.loss), { numClasses: corpus.classes.length, embeddingDim: model.embeddingDim, seed: cell.seed, logger });
+      const outcome = await trainCell({
+        model,
+        loss,
+        config: cell.config.trainer as unknown as TrainerConfig,
+        classes: corpus.classes,
+        data: examples,
+        source,
+        seed: cell.seed,
+        checkpointDir,
+        logger,
+        progress: options.progress,
+        signal: options.signal,
+      });
+      const classes = corpus.classes;
+      const finite = (x: number) => (Number.isFinite(x) ? x : null);
+      const row = failedCellRow(cell, { code: '', message: '' }, {
+        ...identity,
+        status: outcome.status,
+        errorCode: outcome.status === 'diverged' ? 'NON_FINITE_LOSS' : null,
+        errorMessage: outcome.diverged ? `diverged at epoch ${outcome.diverged.epoch}, step ${outcome.diverged.step}: ${outcome.diverged.message}` : null,
+        ua: finite(outcome.test.ua),
+        wa: finite(outcome.test.wa),
+        macroF1: finite(outcome.test.macroF1),
+        valUa: finite(outcome.validation.ua),
+        perClassRecall: outcome.test.perClassRecall,
+        confusion: outcome.test.confusion,
+        epochs: outcome.epochsRun,
+        bestEpoch: outcome.bestEpoch,
+        seconds: outcome.seconds,
+        finishedAt: new Date().toISOString(),
+      });
+      const epochs: EpochRow[] = outcome.epochs.map((e) => ({
+        cellId: cell.cellId,
+        epoch: e.epoch,
+        lr: e.lr,
+        trainLoss: e.trainLoss,
+        valLoss: e.valLoss,
+        valUa: e.valUa,
+        valWa: e.valWa,
+        valMacroF1: e.valMacroF1,
+        intraClassDistance: e.intraClassDistance,
+        interCenterDistance: e.interCenterDistance,
+        distanceRatio: e.distanceRatio,
+        centerDrift: e.centerDrift,
+        seconds: e.seconds,
+        terms: e.trainTerms,
+      }));
+      const predictions: PredictionRow[] = outcome.predictions.map((p) => ({
+        cellId: cell.cellId,
+        utteranceId: p.utteranceId,
+        split: p.split,
+        label: classes[p.label],
+        prediction: classes[p.prediction],
+        probabilities: p.probabilities,
+      }));
+      const embeddings: EmbeddingRow[] = outcome.predictions.map((p) => ({
+        cellId: cell.cellId,
+        utteranceId: p.utteranceId,
+        split: p.split,
+        label: classes[p.label],
+        embedding: p.embedding,
+      }));
+      for (const [j, center] of (outcome.centers ?? []).entries()) {
+        embeddings.push({ cellId: cell.cellId, utteranceId: `center:${classes[j]}`, split: 'center', label: classes[j], embedding: center });
+      }
+      store.writeCell({ cell: row, epochs, predictions, embeddings, resolvedConfig: cell.config });
+      // the result is stored; the checkpoint only served a resume of this cell
+      fs.rmSync(checkpointDir, { recursive: true, force: true });
+      return row;
+    } finally {
+      loss?.dispose();
+      model.dispose();
+    }
+  } catch (err) {
+    const code = isSerError(err) ? err.code : 'CELL_FAILED';
+    const message = err instanceof Error ? err.message : String(err);
+    logger.error(`cell ${cell.index} (${cell.cellId}) failed: ${code}: ${message}`);
+    const row = failedCellRow(cell, { code, message }, { ...identity, seconds: (Date.now() - started) / 1000 });
+    store.writeCell({ cell: row, epochs: [], predictions: [], embeddings: [], resolvedConfig: cell.config });
+    return row;
+  }
+}
+
+function currentEngine(): { backend: string; versions: Record<string, string | undefined> } {
+  try {
+    const info = engineInfo();
+    return { backend: info.backend, versions: info.versions };
+  } catch {
+    return { backend: 'unknown', versions: {} };
+  }
+}
+
+/** The cell's fold, made again from the corpus; its split must be the one the cell was planned with. */
+function findFold(corpus: Corpus, cell: Cell): Fold {
+  const folds = makeFolds(corpus, cell.config.dataset.protocol, cell.foldSeed);
+  const fold = folds.find((f) => f.name === cell.fold);
+  if (!fold) {
+    throw new SerError('CELL_FAILED', `fold '${cell.fold}' is not among the folds of corpus '${corpus.dataset}' (${folds.map((f) => f.name).join(', ')}); the corpus changed since the sweep was planned -- plan it again`);
+  }
+  const hash = splitHash(fold);
+  if (hash !== cell.splitHash) {
+    throw new SerError('CELL_FAILED', `fold '${cell.fold}' of corpus '${corpus.dataset}' now has split hash ${hash}, planned with ${cell.splitHash}; the corpus changed since the sweep was planned -- plan it again`);
+  }
+  return fold;
+}
+
+/** Features of the fold's utterances (cached), normalised, as trainer examples and a FeatureSource. */
+async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger) {
+  const features = cell.config.features;
+  if (features.segment !== null) {
+    throw new SerError('CONFIG_INVALID', `features.segment is ${JSON.stringify(features.segment)}, but the runner does not train on segments yet; set features.segment: null`);
+  }
+  const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
+  const ids = [...fold.train, ...fold.validation, ...fold.test];
+  const paths = ids.map((id) => byId.get(id)!.path);
+  const cache = new FeatureCache(featureCacheDir, { logger });
+  const { features: byPath, skipped } = await extractCorpus(paths, features as unknown as FeatureConfig, {
+    cache,
+    onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
+    logger,
+  });
+  if (skipped.length > 0) logger.warn(`cell ${cell.index}: ${skipped.length} utterances skipped for bad audio`);
+  const mats = new Map<string, FeatureMatrix>();
+  for (const id of ids) {
+    const m = byPath.get(byId.get(id)!.path);
+    if (m) mats.set(id, m);
+  }
+  if (features.normalisation === 'global') {
+    // statistics of the training fold only: validation and test never leak into them
+    const stats = computeNormStats(fold.train.filter((id) => mats.has(id)).map((id) => mats.get(id)!));
+    for (const [id, m] of mats) mats.set(id, normalise(m, stats));
+  }
+  const classIndex = new Map(corpus.classes.map((c, i) => [c, i]));
+  const toExamples = (list: string[]): Example[] =>
+    list.filter((id) => mats.has(id)).map((id) => ({ id, label: classIndex.get(byId.get(id)!.label)!, frames: mats.get(id)!.frames }));
+  const first = mats.values().next().value;
+  if (!first) {
+    throw new SerError('DATASET_MISSING_FILES', `fold '${fold.name}' of corpus '${corpus.dataset}' has no readable utterances`);
+  }
+  return {
+    examples: { train: toExamples(fold.train), validation: toExamples(fold.validation), test: toExamples(fold.test) },
+    source: {
+      bins: first.bins,
+      read: (id: string) => {
+        const m = mats.get(id);
+        if (!m) throw new SerError('SHAPE_MISMATCH', `runCell: no features for utterance '${id}'`);
+        return m.data;
+      },
+    },
+  };
+}
