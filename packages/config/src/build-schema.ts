@@ -25,7 +25,7 @@ const PLUGIN_GROUPS = [
 /** The JSON Schema (draft-07) of an experiment file given the registered plugins' schemas. */
 export function buildSchema(plugins: PluginSchemas, options: BuildSchemaOptions = {}): JsonSchema {
   const target = options.target ?? 'editor';
-  const properties: Record<string, JsonSchema> = { ...coreTopProperties };
+  const properties: Record<string, JsonSchema> = target === 'editor' ? (relaxForEditor(structuredClone(coreTopProperties)) as Record<string, JsonSchema>) : { ...coreTopProperties };
   for (const group of PLUGIN_GROUPS) {
     const entries = plugins[group.list];
     const seen = new Set<string>();
@@ -121,6 +121,30 @@ function closeObjects(node: unknown): unknown {
   else if (obj.items) obj.items = closeObjects(obj.items);
   if (obj.additionalProperties && typeof obj.additionalProperties === 'object') {
     obj.additionalProperties = closeObjects(obj.additionalProperties);
+  }
+  return obj;
+}
+
+/**
+ * For editors: a core block chosen by `id` may leave the id out (the loader fills the default id),
+ * so discriminated oneOf becomes anyOf of the branches without `id` required.
+ */
+function relaxForEditor(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(relaxForEditor);
+  if (!node || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(obj)) {
+    if (key !== 'default' && key !== 'const' && key !== 'enum') obj[key] = relaxForEditor(value);
+  }
+  if (obj.discriminator && Array.isArray(obj.oneOf)) {
+    const withoutId = (s: Record<string, unknown>): void => {
+      if (Array.isArray(s.required)) s.required = (s.required as string[]).filter((k) => k !== 'id');
+    };
+    obj.anyOf = obj.oneOf;
+    delete obj.oneOf;
+    delete obj.discriminator;
+    withoutId(obj);
+    (obj.anyOf as Record<string, unknown>[]).forEach(withoutId);
   }
   return obj;
 }

@@ -351,7 +351,7 @@ describe('loadExperiment: the resolved config', () => {
     expect(Object.isFrozen(config.trainer.optimizer)).toBe(true);
     expect(Object.isFrozen(config.sweep.seeds)).toBe(true);
     expect(() => {
-      (config.loss as { lambda: number }).lambda = 1;
+      (config.loss as Record<string, unknown>).lambda = 1;
     }).toThrow(TypeError);
   });
 
