@@ -177,13 +177,23 @@ function isComplete(dir: string, planned: PlannedUtterance[]): boolean {
 /**
  * Writes the synthetic corpus to outDir: wav/<id>.wav (16-bit PCM mono), manifest.csv (id, path,
  * label, speaker, gender, durationS; readable by the 'manifest' dataset) and synthetic.json (the
- * resolved config). Each file is written atomically. Returns the Corpus with absolute paths.
+ * resolved config), each file under a temporary name and renamed into place. Returns the Corpus with absolute paths.
  */
 export async function writeSyntheticCorpus(outDir: string, config: Partial<SyntheticConfig> = {}): Promise<Corpus> {
   const c = resolveConfig(config);
   const dir = path.resolve(outDir);
   const planned = plan(c);
-  render(dir, c, planned, writeFileAtomic);
+  // WAVs: temporary name + rename (a reader never sees half a file); an fsync per file would cost
+  // more than rendering it. manifest.csv and synthetic.json, written last, are fsynced.
+  render(dir, c, planned, (file, data) => {
+    if (file.endsWith('.wav')) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, data);
+      fs.renameSync(tmp, file);
+    } else {
+      writeFileAtomic(file, data);
+    }
+  });
   return toCorpus(dir, c, planned);
 }
 
