@@ -249,6 +249,13 @@ trainer: { batchSize: 16 }
     expect(sources['trainer.epochs']).toEqual({ kind: 'override', text: 'trainer.epochs=7' });
   });
 
+  it('an override may index into an array written in the file', () => {
+    const { config } = load({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }, { filters: 8 }] }') }, ['model.convs.1.filters=32']);
+    expect(config.model.convs).toEqual([{ filters: 4 }, { filters: 32 }]);
+    const { problems: ps } = problems({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }] }') }, ['model.convs.3.filters=32']);
+    expect(ps.map((p) => p.message)).toEqual(["model.convs is an array of 1 items; '3' is not an index into it"]);
+  });
+
   it('arrays replace rather than merge', () => {
     const { config } = load({ ...pieces, 'exp.yaml': `${exp}sweep: { seeds: [0, 1, 2] }\n` }, ['sweep.seeds=[5]']);
     expect(config.sweep.seeds).toEqual([5]);
