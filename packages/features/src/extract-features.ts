@@ -124,9 +124,9 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
     for (let k = 0; k < nFreqs; k++) {
       const re = spectrum[2 * k];
       const im = spectrum[2 * k + 1];
-      const p = re * re + im * im;
-      power[k] = magnitude ? Math.sqrt(p) : p;
+      power[k] = re * re + im * im;
     }
+    if (magnitude) for (let k = 0; k < nFreqs; k++) power[k] = Math.sqrt(power[k]);
     const row = t * bins;
     if (!mel) {
       for (let k = 0; k < nFreqs; k++) {
