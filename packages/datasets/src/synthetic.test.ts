@@ -146,6 +146,11 @@ describe('synthetic', () => {
     expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(2);
     expect(fs.readFileSync(first.utterances[5].path).equals(bytes)).toBe(true);
 
+    // keys of the dataset block that are not the corpus' own (id, protocol) leave the folder alone
+    const withBlock = await synthetic.load({ ...SMALL, id: 'synthetic', protocol: { id: 'leave-one-speaker-out' } } as any, ctx);
+    expect(withBlock).toEqual(first);
+    expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(2);
+
     // a different config is a different folder; protocols work on the corpus
     const other = await synthetic.load({ ...SMALL, difficulty: 0.9 } as SyntheticConfig, ctx);
     expect(path.dirname(path.dirname(other.utterances[0].path))).not.toBe(dir);

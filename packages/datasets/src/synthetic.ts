@@ -72,7 +72,10 @@ interface PlannedUtterance {
 }
 
 function resolveConfig(raw: Partial<SyntheticConfig> | undefined): SyntheticConfig {
-  const c = withDefaults<SyntheticConfig>(schema, raw);
+  // only this schema's keys: a caller passing the whole dataset block (id, protocol, ...) must not
+  // change the cache hash
+  const own = Object.fromEntries(Object.entries(raw ?? {}).filter(([k]) => k in schema.properties));
+  const c = withDefaults<SyntheticConfig>(schema, own as Partial<SyntheticConfig>);
   const bad = (field: string, msg: string) => new SerError('CONFIG_INVALID', `synthetic: dataset.${field} ${msg}`, { details: { field, value: (c as any)[field] } });
   for (const k of ['speakers', 'utterancesPerSpeakerPerClass', 'sampleRateHz', 'seed'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 0) throw bad(k, `must be a non-negative integer, got ${JSON.stringify(c[k])}`);
