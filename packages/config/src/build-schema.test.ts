@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { JsonSchema } from '@ser/core';
 import { buildSchema } from './build-schema.js';
+import { loadExperiment } from './load-experiment.js';
+import { MINIMAL, problemsOf, writeProject } from './test-helpers.js';
 import { testPlugins as plugins } from './test-plugins.js';
 
 type S = Record<string, any>;
@@ -74,5 +76,33 @@ describe('buildSchema', () => {
       /must not declare 'protocol'/,
     );
     expect(() => buildSchema({ ...plugins, models: [undefined as never] })).toThrow(/plugins\.models\[0\] is not a plugin definition \(undefined/);
+  });
+
+  it('errors from a plugin schema using if/then and anyOf read as expected/found', () => {
+    const withIf = {
+      ...plugins,
+      losses: [
+        {
+          id: 'margin',
+          description: 'test',
+          schema: {
+            type: 'object',
+            properties: {
+              kind: { enum: ['fixed', 'learnt'], default: 'fixed' },
+              value: { type: 'number' },
+              weights: { anyOf: [{ type: 'array', items: { type: 'number', minimum: 0 } }, { type: 'null' }], default: null },
+            },
+            if: { properties: { kind: { const: 'fixed' } } },
+            then: { required: ['value'] },
+          },
+        },
+      ],
+    };
+    const dir = writeProject({ 'exp.yaml': MINIMAL.replace('{ id: center }', '{ id: margin, weights: [1, -1] }') });
+    const { problems } = problemsOf(() => loadExperiment(`${dir}/exp.yaml`, { plugins: withIf }));
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['loss', "missing required key 'value'"],
+      ['loss.weights', 'expected array of (number >= 0) or null, found [1,-1]'],
+    ]);
   });
 });

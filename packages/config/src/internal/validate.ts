@@ -72,6 +72,8 @@ function mapErrors(errors: ErrorObject[], sources: SourceMap): Problem[] {
   const valueErrorAt = new Set<string>();
   for (const e of errors) {
     if (composite.some((prefix) => e.schemaPath.startsWith(prefix))) continue;
+    // `if` fails together with the errors of its `then`/`else` branch, which say what is wrong.
+    if (e.keyword === 'if') continue;
     const segments = pointerToSegments(e.instancePath);
     const parent = (e.parentSchema ?? {}) as JsonSchema;
     switch (e.keyword) {
