@@ -1,1 +1,2 @@
-export {};
+export { arcfaceLoss, arcMargin } from './arcface-loss.js';
+export type { ArcfaceLossConfig } from './arcface-loss.js';

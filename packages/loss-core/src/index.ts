@@ -6,3 +6,4 @@ export type { SoftmaxOptions } from './softmax-cross-entropy.js';
 export { CenterBank, centerOptionsSchema } from './center-bank.js';
 export type { CenterOptions, CenterUpdate } from './center-bank.js';
 export { tensorToState, stateToTensor, assignFromState } from './state.js';
+export { CosineClassifier } from './cosine-classifier.js';

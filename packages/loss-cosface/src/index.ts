@@ -1,1 +1,2 @@
-export {};
+export { cosfaceLoss } from './cosface-loss.js';
+export type { CosfaceLossConfig } from './cosface-loss.js';

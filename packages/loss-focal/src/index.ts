@@ -1,1 +1,2 @@
-export {};
+export { focalLoss } from './focal-loss.js';
+export type { FocalLossConfig } from './focal-loss.js';
