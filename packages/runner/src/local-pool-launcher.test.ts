@@ -88,10 +88,10 @@ describe('LocalPoolLauncher', () => {
   });
 
   it('kills a hanging worker after the cell time limit', async () => {
-    const { file, spec } = writeSpec({ cells: fakeCells(2), hang: [0] });
-    const summary = await sweep(file, spec, { workers: 2, retries: 0, cellTimeoutS: 3 });
-    expect(summary.failed).toBe(1);
-    expect(summary.done).toBe(1);
+    // one cell only: a limit short enough for a quick test could also catch a healthy cell on a loaded machine
+    const { file, spec } = writeSpec({ cells: fakeCells(1), hang: [0] });
+    const summary = await sweep(file, spec, { workers: 1, retries: 0, cellTimeoutS: 3 });
+    expect(summary).toMatchObject({ ok: false, failed: 1, done: 0 });
     const row = new ResultStore(spec.resultsDir).readCell(spec.cells[0].cellId);
     expect(row.errorCode).toBe('WORKER_CRASHED');
     expect(row.errorMessage).toContain('time limit of 3 s');

@@ -75,9 +75,11 @@ describe('runSweep resume', () => {
     const final = await runDriver(specFile, null);
     expect(final.code, final.out).toBe(0);
     // the kills really landed inside the sweep, and progress survived them
+    // (the seeded kill points wait for 0, 2 and 2 more finished cells, so on any machine at least
+    // two kills land before the end and one of them after some cells were stored)
     expect(killsMidSweep).toBeGreaterThanOrEqual(2);
-    expect(doneAfterKill.at(-1)).toBeGreaterThan(0);
-    expect(doneAfterKill.at(-1)).toBeLessThan(12);
+    expect(doneAfterKill.filter((n) => n < 12).length).toBeGreaterThanOrEqual(2);
+    expect(doneAfterKill.some((n) => n > 0 && n < 12)).toBe(true);
     expect(final.out).toMatch(/summary .*"total":12/);
 
     const ids = spec.cells.map((c) => c.cellId).sort();
