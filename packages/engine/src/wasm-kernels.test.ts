@@ -53,7 +53,7 @@ describe('registered wasm kernels match the cpu backend', () => {
     );
   });
 
-  const convCases: Array<{ x: number[]; f: number[]; strides: number | [number, number]; pad: unknown }> = [
+  const convCases: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: unknown }> = [
     { x: [2, 9, 7, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
     { x: [3, 10, 8, 1], f: [5, 5, 1, 6], strides: 1, pad: 'same' },
     { x: [2, 9, 8, 2], f: [3, 2, 2, 3], strides: [2, 1], pad: 'valid' },

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { isSerError, silentLogger } from '@ser/core';
+import type { Logger } from '@ser/core';
+import { backendOrder, engineInfo, initEngine, probeNvidiaGpu } from './engine.js';
+import { doctor } from './doctor.js';
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, debug: (m) => lines.push(m), info: (m) => lines.push(m), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+}
+
+const gpuMachine = { probeGpu: () => 'GPU 0: NVIDIA A100 (UUID: GPU-x)', resolves: () => true };
+const cpuMachine = { probeGpu: () => null, resolves: () => true };
+
+describe('backendOrder', () => {
+  it('auto tries tfjs-node-gpu first only when the package resolves and a GPU is seen', () => {
+    expect(backendOrder('auto', gpuMachine)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
+    expect(backendOrder('auto', cpuMachine)).toEqual(['tfjs-node', 'wasm', 'cpu']);
+    const log = recordingLogger();
+    expect(backendOrder('auto', { probeGpu: () => 'GPU 0', resolves: (p) => p !== '@tensorflow/tfjs-node-gpu' }, log)).toEqual([
+      'tfjs-node',
+      'wasm',
+      'cpu',
+    ]);
+    expect(log.lines.join('\n')).toMatch(/tfjs-node-gpu is not installed/);
+  });
+
+  it('an explicit choice is the only one tried', () => {
+    expect(backendOrder('wasm', gpuMachine)).toEqual(['wasm']);
+  });
+
+  it('probeNvidiaGpu answers without throwing (null on a machine without an NVIDIA driver)', () => {
+    const r = probeNvidiaGpu();
+    expect(r === null || typeof r === 'string').toBe(true);
+  });
+});
+
+describe('initEngine', () => {
+  it('throws before initialisation for engineInfo', () => {
+    expect(() => engineInfo()).toThrow(/before initEngine/);
+  });
+
+  it('auto on a GPU machine without the GPU package loadable falls back to tfjs-node and logs why', async () => {
+    const log = recordingLogger();
+    // The probe claims a GPU and the package; the real load of tfjs-node-gpu then fails here.
+    const info = await initEngine({ backend: 'auto', logger: log, probes: { probeGpu: gpuMachine.probeGpu, resolves: () => true } });
+    expect(info.backend).toBe('tfjs-node');
+    expect(info.tfBackend).toBe('tensorflow');
+    expect(info.versions.tfjs).toBe(tf.version.tfjs);
+    expect(info.versions.libtensorflow).toMatch(/^\d+\.\d+/);
+    expect(info.versions.tfjsNode).toBe('4.22.0');
+    expect(info.gpu).toBeUndefined();
+    expect(log.lines.some((l) => /^warn engine: tfjs-node-gpu unavailable \(.+\)/.test(l))).toBe(true);
+    expect(engineInfo()).toEqual(info);
+  });
+
+  it('an explicitly requested backend that fails is ENGINE_UNAVAILABLE naming it, the reason and the fix', async () => {
+    const err = await initEngine({ backend: 'tfjs-node-gpu', logger: silentLogger }).catch((e: unknown) => e);
+    expect(isSerError(err, 'ENGINE_UNAVAILABLE')).toBe(true);
+    expect((err as Error).message).toMatch(/backend tfjs-node-gpu could not be loaded: .+Fix: .*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+  });
+
+  it('override (SER_BACKEND) wins over the configured backend; unknown names are rejected', async () => {
+    const log = recordingLogger();
+    const info = await initEngine({ backend: 'tfjs-node', override: 'cpu', logger: log });
+    expect(info.backend).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(log.lines.join('\n')).toMatch(/SER_BACKEND=cpu overrides engine.backend tfjs-node/);
+    await expect(initEngine({ override: 'tpu' })).rejects.toThrow(/SER_BACKEND: unknown backend 'tpu'/);
+    await expect(initEngine({ backend: 'gpu' as 'cpu' })).rejects.toThrow(/engine.backend: unknown backend 'gpu'/);
+  });
+
+  it('wasm loads with its kernels and records its version', async () => {
+    const info = await initEngine({ backend: 'wasm', threads: 1 });
+    expect(info).toMatchObject({ backend: 'wasm', tfBackend: 'wasm', threads: 1 });
+    expect(info.versions.wasm).toBe('4.22.0');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('doctor reports the engine and a positive matMul throughput', async () => {
+    const info = await initEngine({ backend: 'tfjs-node' });
+    const r = await doctor(info, { size: 256, budgetMs: 300 });
+    expect(r.backend.id).toBe('tfjs-node');
+    expect(r.versions).toEqual(info.versions);
+    expect(r.matmulGflops).toBeGreaterThan(0);
+    expect(r.cpus.count).toBeGreaterThan(0);
+  });
+});
