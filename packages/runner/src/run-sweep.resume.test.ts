@@ -99,5 +99,5 @@ describe('runSweep resume', () => {
       const check = spawnSync('bash', [checkScript, spec.resultsDir, '--expect-cells', '12'], { encoding: 'utf8' });
       expect(check.status, check.stderr + check.stdout).toBe(0);
     }
-  }, 120_000);
+  }, 300_000);
 });
