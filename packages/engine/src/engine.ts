@@ -46,7 +46,7 @@ export interface InitEngineOptions {
   /** Wins over backend when set: the CLI passes process.env.SER_BACKEND here. */
   override?: string;
   logger?: Logger;
-  /** Threads for wasm (and recorded); default os.availableParallelism(). */
+  /** Threads asked of wasm; default os.availableParallelism(). EngineInfo records those really used. */
   threads?: number;
   probes?: Partial<EngineProbes>;
 }
@@ -124,7 +124,9 @@ function parseChoice(value: string, where: string): BackendChoice {
   });
 }
 
-async function activate(id: BackendId, threads: number): Promise<void> {
+/** Activates a backend; returns the threads it really uses (wasm in Node: 1, no worker threads). */
+async function activate(id: BackendId, threads: number): Promise<number> {
+  let used = threads;
   switch (id) {
     case 'tfjs-node-gpu':
     case 'tfjs-node': {
@@ -151,6 +153,9 @@ async function activate(id: BackendId, threads: number): Promise<void> {
   // a tiny op proves the backend computes (a broken native library fails here, not mid-training)
   const v = tf.tidy(() => tf.matMul(tf.ones([4, 4]), tf.ones([4, 4])).dataSync()[0]);
   if (v !== 4) throw new Error(`a 4x4 matMul of ones gave ${v}, expected 4`);
+  if (id === 'wasm') used = (require(WASM_PKG) as typeof import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+  if (id === 'cpu') used = 1;
+  return used;
 }
 
 function describe(id: BackendId, threads: number, gpu: string | null): EngineInfo {
@@ -193,9 +198,10 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   const failures: string[] = [];
   for (const id of order) {
     try {
-      await activate(id, threads);
+      const used = await activate(id, threads);
+      if (used < threads && id === 'wasm') logger.info(`engine: wasm runs ${used} thread(s) here (no wasm multithreading in this runtime)`);
       const gpu = id === 'tfjs-node-gpu' ? probes.probeGpu() : null;
-      current = describe(id, threads, gpu);
+      current = describe(id, used, gpu);
       logger.info(`engine: ${id} (tf backend ${current.tfBackend}, tfjs ${current.versions.tfjs}${current.versions.libtensorflow ? `, libtensorflow ${current.versions.libtensorflow}` : ''}${current.gpu ? `, ${current.gpu}` : ''})`);
       return current;
     } catch (err) {

@@ -121,6 +121,9 @@ describe('registered wasm kernels match the cpu backend', () => {
     [[3, 4, 5, 6], [0, 1, 2, 3], [3, 2, 2, 3]],
     [[2, 3, 2, 3, 4], [1, 0, 1, 1, 1], [1, 3, 1, 2, 2]],
     [[10], [3], [0]],
+    [[4, 5, 6], [1, 2, 0], [2, 3, 6]], // trailing dim full: runs of 18
+    [[5, 4, 1], [1, 1, 0], [3, 2, 1]], // short runs copied element-wise
+    [[2, 304, 132, 1], [0, 2, 3, 0], [2, 300, 128, 1]], // an im2col shift of fastConv2d
   ])('Slice %j begin %j size %j', async (shape, begin, size) => {
     const d = await compare('Slice', { x: rand(new Rng(5), shape) }, { begin, size });
     expect(d).toBe(0);

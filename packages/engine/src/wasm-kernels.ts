@@ -60,16 +60,23 @@ function copyBox(x: TypedArray, xShape: number[], begin: number[], sz: number[],
     return;
   }
   const xs = strides(xShape);
-  const inner = sz[rank - 1];
-  const outer = size(sz.slice(0, rank - 1));
-  const idx = new Array(rank - 1).fill(0);
+  // Trailing dims the box spans fully are one contiguous run with the first partial dim before them.
+  let k = rank - 1;
+  while (k > 0 && sz[k] === xShape[k]) k--;
+  const inner = sz[k] * xs[k];
+  const outer = size(sz.slice(0, k));
+  const idx = new Array(k).fill(0);
   let o = 0;
   for (let n = 0; n < outer; n++) {
-    let off = begin[rank - 1];
-    for (let d = 0; d < rank - 1; d++) off += (begin[d] + idx[d]) * xs[d];
-    out.set(x.subarray(off, off + inner), o);
+    let off = begin[k] * xs[k];
+    for (let d = 0; d < k; d++) off += (begin[d] + idx[d]) * xs[d];
+    if (inner < 16) {
+      for (let e = 0; e < inner; e++) out[o + e] = x[off + e];
+    } else {
+      out.set(x.subarray(off, off + inner), o);
+    }
     o += inner;
-    for (let d = rank - 2; d >= 0; d--) {
+    for (let d = k - 1; d >= 0; d--) {
       if (++idx[d] < sz[d]) break;
       idx[d] = 0;
     }
