@@ -193,7 +193,8 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
           },
         });
       }
-      logger.info(
+      // debug: the progress callback (the CLI's progress printer) shows each epoch already
+      logger.debug(
         `trainer: epoch ${epoch}/${config.epochs} lr ${lr.toPrecision(3)} train loss ${record.trainLoss.toFixed(4)} ` +
           `val loss ${record.valLoss.toFixed(4)} UA ${record.valUa.toFixed(4)} WA ${record.valWa.toFixed(4)} ` +
           `(best epoch ${best.epoch})${stopped ? ' -- early stop' : ''}`,

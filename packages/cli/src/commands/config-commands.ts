@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { SerError, writeFileAtomic } from '@ser/core';
+import { buildSchema, validateFile } from '@ser/config';
+import { plugins } from '../plugins.js';
+
+/** `ser schema`: the editor schema of experiment files. */
+export function schemaCommand(opts: { out: string }): void {
+  const schema = buildSchema(plugins, { target: 'editor' });
+  writeFileAtomic(opts.out, JSON.stringify(schema, null, 2) + '\n');
+  process.stdout.write(
+    `wrote ${opts.out}\n` +
+      `editors with yaml-language-server check and complete experiment files that start with\n` +
+      `  # yaml-language-server: $schema=${path.relative(path.join(process.cwd(), 'experiments'), path.resolve(opts.out))}\n`,
+  );
+}
+
+/** `ser validate FILE`: every problem, one per line, with file:line:column; exit 1 when any. */
+export function validateCommand(file: string, overrides: string[], opts: { print?: boolean }): void {
+  if (!fs.existsSync(file)) throw new SerError('CONFIG_NOT_FOUND', `experiment file not found: ${file}`);
+  const report = validateFile(file, plugins, { overrides });
+  if (report.problems.length > 0) {
+    process.stderr.write(`${file}: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}\n`);
+    for (const p of report.problems) process.stderr.write(`  ${p.text}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const e = report.experiment!;
+  process.stdout.write(`${file}: valid (experiment '${e.config.name}', ${report.points} sweep point${report.points === 1 ? '' : 's'}, config hash ${e.hash.slice(0, 12)})\n`);
+  if (e.dropped.length > 0) process.stdout.write(`note: keys dropped because their plugin id changed: ${e.dropped.join(', ')}\n`);
+  if (opts.print) process.stdout.write(stringify(e.config));
+}

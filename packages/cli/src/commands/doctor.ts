@@ -1,0 +1,21 @@
+import { consoleLogger } from '@ser/core';
+import { doctor, initEngine } from '@ser/engine';
+
+/** `ser doctor`: what this machine gives the engine. */
+export async function doctorCommand(opts: { backend?: string }): Promise<void> {
+  const logger = consoleLogger();
+  const info = await initEngine({ backend: (opts.backend as any) ?? 'auto', override: opts.backend ? undefined : process.env.SER_BACKEND, logger });
+  const d = await doctor(info);
+  const lines = [
+    `platform     ${d.platform}`,
+    `node         ${d.node}`,
+    `cpus         ${d.cpus.count} x ${d.cpus.model}`,
+    `engine       ${d.backend.id} (tf backend ${d.backend.tfBackend}, ${d.backend.threads} threads${d.backend.gpu ? `, ${d.backend.gpu}` : ''})`,
+    `tfjs         ${d.versions.tfjs}`,
+    `tfjs-node    ${d.versions.tfjsNode ?? '-'}`,
+    `libtensorflow ${d.versions.libtensorflow ?? '-'}`,
+    `wasm         ${d.versions.wasm ?? '-'}`,
+    `matMul       ${d.matmulGflops.toFixed(1)} GFLOP/s (${d.matmulSize}x${d.matmulSize} float32, best of a few)`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+}

@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { consoleLogger, SerError } from '@ser/core';
+import type { Logger } from '@ser/core';
+import { loadExperiment } from '@ser/config';
+import type { LoadedExperiment } from '@ser/config';
+import { initEngine } from '@ser/engine';
+import {
+  createSweepProgressPrinter,
+  defaultCacheDir,
+  defaultWorkers,
+  LocalPoolLauncher,
+  planExperiment,
+  planSweep,
+  runCell,
+  runSweep,
+} from '@ser/runner';
+import type { Launcher, PlannedExperiment } from '@ser/runner';
+import { SlurmLauncher } from '@ser/launcher-slurm';
+import { createProgressPrinter } from '@ser/trainer';
+import { plugins } from '../plugins.js';
+import { cliVersion, gitCommit, workerCommand } from '../version.js';
+
+interface Planned {
+  loaded: LoadedExperiment;
+  planned: PlannedExperiment;
+  resultsDir: string;
+}
+
+function cacheDir(): string {
+  return process.env.SER_CACHE_DIR ?? defaultCacheDir();
+}
+
+/** Loads and validates the experiment, loads its corpus and folds, and plans its cells. */
+async function plan(file: string, overrides: string[], resultsOverride: string | undefined, logger: Logger): Promise<Planned> {
+  if (!fs.existsSync(file)) throw new SerError('CONFIG_NOT_FOUND', `experiment file not found: ${file} (run from the repository root, e.g. \`npx ser run experiments/demo.yaml\`)`);
+  const loaded = loadExperiment(file, { overrides, plugins });
+  const planned = await planExperiment(loaded, { registry: plugins, codeVersion: cliVersion(), cacheDir: cacheDir(), logger });
+  // Workers get the results folder of their parent through SER_RESULTS_DIR.
+  const resultsDir = path.resolve(resultsOverride ?? process.env.SER_RESULTS_DIR ?? loaded.config.output.dir);
+  return { loaded, planned, resultsDir };
+}
+
+/** `ser plan FILE`: the cells, how many are stored, the time left. */
+export async function planCommand(file: string, overrides: string[], opts: { results?: string }): Promise<void> {
+  const logger = consoleLogger();
+  const { planned, resultsDir } = await plan(file, overrides, opts.results, logger);
+  const p = planSweep({ cells: planned.cells, resultsDir, workers: defaultWorkers() });
+  process.stdout.write(p.text + '\n');
+}
+
+/** `ser run FILE`: the cells not yet stored, in a pool of worker processes; then the UA/WA table. */
+export async function runCommand(
+  file: string,
+  overrides: string[],
+  opts: { workers?: number; results?: string; rerunFailed?: boolean; report?: boolean },
+): Promise<void> {
+  const logger = consoleLogger();
+  const t0 = Date.now();
+  const { loaded, planned, resultsDir } = await plan(file, overrides, opts.results, logger);
+  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) {
+    throw new SerError('USAGE', `--workers must be a whole number >= 1, got ${opts.workers}`);
+  }
+  const workers = opts.workers ?? defaultWorkers();
+  logger.info(`ser: ${loaded.config.name}: ${planned.cells.length} cells, results in ${path.relative(process.cwd(), resultsDir) || '.'}, ${workers} worker${workers === 1 ? '' : 's'}`);
+  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir } });
+  const summary = await runSweep({
+    cells: planned.cells,
+    experimentFile: path.resolve(file),
+    overrides,
+    resultsDir,
+    launcher,
+    workers,
+    retries: loaded.config.sweep.retries,
+    rerunFailed: opts.rerunFailed,
+    baseConfig: loaded.config,
+    onEvent: createSweepProgressPrinter(process.stderr),
+  });
+  const secs = (Date.now() - t0) / 1000;
+  process.stdout.write(
+    `\n${loaded.config.name}: ${summary.total} cells: ${summary.done} ok, ${summary.diverged} diverged, ${summary.failed} failed, ${summary.skipped} already stored (${secs.toFixed(0)} s)\n`,
+  );
+  if (opts.report !== false) (await import('./report-commands.js')).printResultsTable(resultsDir);
+  if (!summary.ok) {
+    process.stdout.write(`some cells failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`ser run ${file} --rerun-failed\` runs them again\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** `ser cell FILE --index N`: one cell in this process (a worker or a Slurm array task). */
+export async function cellCommand(file: string, overrides: string[], opts: { index: number; results?: string }): Promise<void> {
+  const logger = consoleLogger({ prefix: `[cell ${opts.index}]` });
+  const { loaded, planned, resultsDir } = await plan(file, overrides, opts.results, logger);
+  const cell = planned.cells.find((c) => c.index === opts.index);
+  if (!cell) {
+    throw new SerError('USAGE', `cell index ${opts.index} is out of range: ${file} has ${planned.cells.length} cells (0..${planned.cells.length - 1}); see \`ser plan ${file}\``);
+  }
+  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger });
+  const progress = createProgressPrinter(process.stderr);
+  const row = await runCell({
+    cell,
+    registry: plugins,
+    resultsDir,
+    cacheDir: cacheDir(),
+    corpus: planned.corpusOf(cell),
+    gitCommit: gitCommit(),
+    logger,
+    progress,
+  });
+  const fmt = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(1));
+  process.stderr.write(`[cell ${cell.index}] ${row.status}: UA ${fmt(row.ua)} WA ${fmt(row.wa)} (${row.epochs} epochs, ${row.seconds.toFixed(1)} s)${row.errorMessage ? ` ${row.errorCode}: ${row.errorMessage}` : ''}\n`);
+  // A failed or diverged cell is a stored result: the worker itself succeeded.
+}
+
+/** `ser submit FILE --launcher slurm`: a job array over the cells not yet stored, then a collect job. */
+export async function submitCommand(
+  file: string,
+  overrides: string[],
+  opts: { launcher: string; partition?: string; time?: string; mem?: string; cpus?: number; gpus?: number; maxParallel?: number; results?: string; dryRun?: boolean; wait?: boolean },
+): Promise<void> {
+  const logger = consoleLogger();
+  const { loaded, planned, resultsDir } = await plan(file, overrides, opts.results, logger);
+  const reportFile = path.join(resultsDir, 'report.html');
+  const slurm = new SlurmLauncher({
+    workerCommand: workerCommand(),
+    collectCommand: [...workerCommand(), 'report', resultsDir, '--out', reportFile],
+    partition: opts.partition,
+    time: opts.time,
+    mem: opts.mem,
+    cpus: opts.cpus,
+    gpus: opts.gpus,
+    maxParallel: opts.maxParallel,
+    cwd: process.cwd(),
+    dryRun: opts.dryRun,
+    wait: opts.wait,
+    pollSeconds: 2,
+    env: { SER_RESULTS_DIR: resultsDir, ...(process.env.SER_BACKEND ? { SER_BACKEND: process.env.SER_BACKEND } : {}), ...(process.env.SER_CACHE_DIR ? { SER_CACHE_DIR: process.env.SER_CACHE_DIR } : {}) },
+  });
+  const launcher: Launcher = slurm;
+  const summary = await runSweep({
+    cells: planned.cells,
+    experimentFile: path.resolve(file),
+    overrides,
+    resultsDir,
+    launcher,
+    workers: opts.maxParallel ?? planned.cells.length,
+    retries: 0,
+    baseConfig: loaded.config,
+  });
+  const sub = slurm.lastSubmission;
+  if (!sub) {
+    process.stdout.write(`${loaded.config.name}: all ${summary.total} cells are already stored in ${resultsDir}; nothing to submit\n`);
+    return;
+  }
+  if (opts.dryRun) {
+    process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
+    return;
+  }
+  process.stdout.write(
+    `submitted ${sub.cellIndices.length} of ${summary.total} cells as job array ${sub.arrayJobId} (script ${path.relative(process.cwd(), sub.scriptFile)}), ` +
+      `collect job ${sub.collectJobId} writes ${reportFile}; logs in ${path.join(resultsDir, 'slurm', 'logs')}\n`,
+  );
+  if (opts.wait) {
+    process.stdout.write(`${loaded.config.name}: ${summary.done} ok, ${summary.diverged} diverged, ${summary.failed} failed\n`);
+    if (!summary.ok) process.exitCode = 1;
+  }
+}
