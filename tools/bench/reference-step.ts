@@ -4,7 +4,7 @@
 // usage: npx tsx tools/bench/reference-step.ts --backend tfjs-node --mel 128 --T 300 --B 32 [--part full|conv|lstm]
 import { parseArgs } from 'node:util';
 import { consoleLogger } from '@ser/core';
-import { FusedBiRnn, fastConv2d, fastRelu, initEngine, tf } from '@ser/engine';
+import { FusedBiRnn, fastConv2d, fastMaxPool, fastRelu, initEngine, tf } from '@ser/engine';
 
 const { values: a } = parseArgs({
   options: {
@@ -55,8 +55,8 @@ function convStack(inp: tf.Tensor4D): tf.Tensor4D {
     const h1 = tf.maxPool(tf.relu(tf.add(tf.conv2d(inp, conv1 as tf.Tensor4D, 1, 'same'), b1)) as tf.Tensor4D, 2, 2, 'valid');
     return tf.maxPool(tf.relu(tf.add(tf.conv2d(h1, conv2 as tf.Tensor4D, 1, 'same'), b2)) as tf.Tensor4D, 2, 2, 'valid');
   }
-  const h1 = fastRelu(tf.add(tf.maxPool(fastConv2d(inp, conv1, 1, 'same'), 2, 2, 'valid'), b1)) as tf.Tensor4D;
-  return fastRelu(tf.add(tf.maxPool(fastConv2d(h1, conv2, 1, 'same'), 2, 2, 'valid'), b2)) as tf.Tensor4D;
+  const h1 = fastRelu(tf.add(fastMaxPool(fastConv2d(inp, conv1, 1, 'same'), 2), b1)) as tf.Tensor4D;
+  return fastRelu(tf.add(fastMaxPool(fastConv2d(h1, conv2, 1, 'same'), 2), b2)) as tf.Tensor4D;
 }
 
 const convVars = [conv1, b1, conv2, b2];

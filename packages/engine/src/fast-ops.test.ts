@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { fastConv2d, fastRelu } from './fast-ops.js';
+import { fastConv2d, fastMaxPool, fastRelu } from './fast-ops.js';
+import { initEngine } from './engine.js';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => {
   expect(a.shape).toEqual(b.shape);
@@ -54,5 +55,33 @@ describe('fastRelu', () => {
       tf.grad((a: tf.Tensor) => tf.sum(fastRelu(a)))(x);
     });
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('fastMaxPool', () => {
+  it.each([
+    [[2, 8, 6, 3], 2],
+    [[1, 9, 7, 2], 2], // odd sizes: the last row and column are dropped, as 'valid' does
+    [[2, 9, 9, 1], 3],
+  ] as const)('x %j size %i equals tf.maxPool on libtensorflow (its custom gradient) and on cpu', async (shape, size) => {
+    for (const backend of ['tfjs-node', 'cpu'] as const) {
+      await initEngine({ backend });
+      const x = tf.randomNormal([...shape], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const ref = tf.maxPool(x, size, size, 'valid');
+      expect(maxDiff(fastMaxPool(x, size), ref)).toBe(0);
+      const w = tf.randomNormal(ref.shape, 0, 1, 'float32', 5);
+      const gO = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(fastMaxPool(a as tf.Tensor4D, size), w)))(x);
+      const gR = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, size, size, 'valid'), w)))(x);
+      expect(maxDiff(gO, gR)).toBe(0);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        tf.grad((a: tf.Tensor) => tf.sum(fastMaxPool(a as tf.Tensor4D, size)))(x);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('rejects an input smaller than the window', () => {
+    expect(() => fastMaxPool(tf.zeros([1, 1, 4, 1]) as tf.Tensor4D, 2)).toThrow(/smaller than the 2x2 window/);
   });
 });

@@ -7,6 +7,6 @@ export type { FusedRnn, FusedRnnOptions, FusedBiRnnOptions, RnnApplyOptions } fr
 export { initEngine, engineInfo, backendOrder, probeNvidiaGpu, BACKEND_IDS } from './engine.js';
 export type { EngineInfo, EngineProbes, InitEngineOptions, BackendId, BackendChoice } from './engine.js';
 export { registerWasmKernels, WASM_KERNELS } from './wasm-kernels.js';
-export { fastConv2d, fastRelu, IM2COL_MAX_PATCH } from './fast-ops.js';
+export { fastConv2d, fastMaxPool, fastRelu, IM2COL_MAX_PATCH } from './fast-ops.js';
 export { doctor } from './doctor.js';
 export type { DoctorReport } from './doctor.js';
