@@ -29,7 +29,8 @@ fi
 munge -n | unmunge >/dev/null || { echo "[slurm] munge does not work" >&2; exit 1; }
 
 mkdir -p "$state"/{spool,state,log}
-if [ -f "$state/slurmctld.pid" ] && kill -0 "$(cat "$state/slurmctld.pid")" 2>/dev/null; then
+# Already running (ours, or one started with another state dir): use it as it is.
+if pgrep -x slurmctld >/dev/null && pgrep -x slurmd >/dev/null && sinfo -h -o '%t' 2>/dev/null | grep -qE '^(idle|mix|alloc)'; then
   echo "$state"; exit 0
 fi
 mkdir -p /etc/slurm
