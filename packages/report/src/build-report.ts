@@ -194,7 +194,13 @@ function defaultTitle(cells: CellRow[]): string {
 function unionInOrder(lists: string[][]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const l of lists) for (const c of l) if (!seen.has(c)) (seen.add(c), out.push(c));
+  for (const l of lists) {
+    for (const c of l) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      out.push(c);
+    }
+  }
   return out;
 }
 

@@ -114,9 +114,11 @@ function orthogonalise(v: Float64Array, a: Float64Array): void {
 }
 
 /**
- * UMAP to 2-D with umap-js, seeded (its random source is the project's Rng, so reruns agree);
- * `extra` (the class centers) placed with UMAP.transform into the fitted embedding.
- * nNeighbors is capped below the number of points; nEpochs is rounded up to a multiple of 3.
+ * UMAP to 2-D with umap-js, seeded (its random source is the project's Rng, so reruns agree).
+ * `extra` (the class centers) is fitted together with `data` in one map, not placed with
+ * UMAP.transform: in umap-js 1.4 transform's neighbour search never refines (heap.smallestFlagged
+ * loops `i > length`) and it hangs unless nEpochs is a multiple of 3, so it put centers far from
+ * their classes. nNeighbors is capped below the number of points.
  */
 export function umapProject(
   data: readonly (readonly number[])[],
@@ -124,19 +126,17 @@ export function umapProject(
   options: { seed?: number; nNeighbors?: number; minDist?: number; nEpochs?: number } = {},
 ): Projection2d {
   checkData('umapProject', data, extra);
-  if (data.length < 3) throw new SerError('USAGE', `umapProject: UMAP needs at least 3 points, got ${data.length}`);
+  const all = [...data, ...extra].map((r) => [...r]);
+  if (all.length < 3) throw new SerError('USAGE', `umapProject: UMAP needs at least 3 points, got ${all.length}`);
   const rng = new Rng(options.seed ?? 0);
-  // umap-js 1.4 transform() runs nEpochs / 3 epochs and stops only on equality with the epoch
-  // counter: a non-multiple of 3 never ends. Round up to a multiple of 3 (undefined: its defaults).
-  const nEpochs = options.nEpochs === undefined ? undefined : 3 * Math.max(1, Math.ceil(options.nEpochs / 3));
   const umap = new UMAP({
     nComponents: 2,
-    nNeighbors: Math.max(2, Math.min(options.nNeighbors ?? 15, data.length - 1)),
+    nNeighbors: Math.max(2, Math.min(options.nNeighbors ?? 15, all.length - 1)),
     minDist: options.minDist ?? 0.1,
-    nEpochs,
+    nEpochs: options.nEpochs,
     random: () => rng.next(),
   });
-  const points = umap.fit(data.map((r) => [...r])) as [number, number][];
-  const placed = extra.length ? (umap.transform(extra.map((r) => [...r])) as [number, number][]) : [];
-  return { points: points.map(([a, b]) => [a, b]), extra: placed.map(([a, b]) => [a, b]) };
+  const fitted = umap.fit(all);
+  const pair = (q: number[]): [number, number] => [q[0], q[1]];
+  return { points: fitted.slice(0, data.length).map(pair), extra: fitted.slice(data.length).map(pair) };
 }

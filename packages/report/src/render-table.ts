@@ -108,10 +108,11 @@ function renderCsv(d: Display, which: string): string {
 }
 
 function renderLatex(d: Display): string {
-  const out: string[] = [`% ${d.title.replace(/\n/g, ' ')}`, '% needs \\usepackage{booktabs}'];
-  for (const w of d.warnings) out.push(`% ${w}`);
+  const comment = (text: string) => `% ${escapeLatex(text).replace(/\r?\n/g, ' ')}`;
+  const out: string[] = [comment(d.title), '% needs \\usepackage{booktabs}'];
+  for (const w of d.warnings) out.push(comment(w));
   for (const s of d.sections) {
-    out.push('', `% ==== ${s.header.replace(/\n/g, ' ')} ====`);
+    out.push('', comment(`==== ${s.header} ====`));
     for (const t of s.tables) {
       const v = visible(t);
       out.push(

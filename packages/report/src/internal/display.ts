@@ -1,5 +1,6 @@
 // Report and comparison -> format-neutral tables: text cells for the human formats (percent,
 // mean ± sd) and raw values for CSV, plus protocol columns that only CSV carries.
+import { canonicalJson } from '@ser/core';
 import type { Report } from '../build-report.js';
 import type { Comparison } from '../compare-results.js';
 import type { Summary } from './stats.js';
@@ -107,7 +108,7 @@ export function reportDisplay(report: Report): Display {
       rows: t.points.map((p) => [
         ...proto,
         cell(p.baseline ? `${p.label} (baseline)` : p.label, p.label),
-        cell(p.lossId, p.lossId, JSON.stringify(p.params)),
+        cell(p.lossId, p.lossId, canonicalJson(p.params)),
         cell(String(p.cells.ok), p.cells.ok),
         cell(String(p.cells.diverged), p.cells.diverged),
         cell(String(p.cells.failed), p.cells.failed),
@@ -187,7 +188,9 @@ export function reportDisplay(report: Report): Display {
         cell(r.wilcoxon ? testName(r.wilcoxon.method) : MISSING, r.wilcoxon ? testName(r.wilcoxon.method) : null),
         cell(formatP(r.pHolm), r.pHolm),
       ]),
-      notes: sig.baseline
+      notes: sig.baseline && m === 0
+        ? [`Baseline: ${sig.baseline.label} (${sig.baseline.rule}). No other point shares an ok (fold, seed) with it: nothing to test.`]
+        : sig.baseline
         ? [
             `Baseline: ${sig.baseline.label} (${sig.baseline.rule}). Pairs: the same (fold, seed) with both cells ok. ΔUA = point - baseline, in percentage points.`,
             `CI: percentile bootstrap of the mean difference, ${sig.resamples} resamples, seed ${sig.seed}; Bonferroni CI at level 1 - ${(1 - sig.level).toFixed(2)}/${m}, simultaneous over the ${m} comparisons.`,
