@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
 import { glorotUniform, orthogonal } from './internal/init.js';
+import { lstmRecurrence } from './internal/lstm-bptt.js';
 
 /** Options of a fused recurrent layer. */
 export interface FusedRnnOptions {
@@ -170,6 +171,24 @@ export class FusedLstm extends FusedRnnBase {
     const bias = new Float32Array(4 * options.units);
     if (options.unitForgetBias !== false) bias.fill(1, options.units, 2 * options.units);
     super(options, 4, bias);
+  }
+
+  /** As FusedRnnBase.apply, with the recurrence's backward pass written by hand (internal/lstm-bptt). */
+  override apply(x: tf.Tensor3D, mask?: tf.Tensor2D, options: RnnApplyOptions = {}): tf.Tensor3D | tf.Tensor2D {
+    checkInput('FusedLstm', this.inputSize, x, mask);
+    return tf.tidy(() => {
+      const [batch, time] = x.shape;
+      const g = 4 * this.units;
+      const proj = tf.add(tf.matMul(tf.reshape(x, [batch * time, this.inputSize]), this.kernel), this.bias);
+      const projT = tf.transpose(tf.reshape(proj, [batch, time, g]), [1, 0, 2]) as tf.Tensor3D;
+      const maskT = mask ? (tf.transpose(tf.reshape(tf.cast(mask, 'float32'), [batch, time, 1]), [1, 0, 2]) as tf.Tensor3D) : null;
+      const hs = lstmRecurrence(projT, this.recurrentKernel as tf.Tensor2D, maskT, options.reverse ?? false); // [T, B, H]
+      if (!options.returnSequences) {
+        const last = options.reverse ? 0 : time - 1;
+        return tf.reshape(tf.slice(hs, [last, 0, 0], [1, batch, this.units]), [batch, this.units]) as tf.Tensor2D;
+      }
+      return tf.transpose(maskT ? tf.mul(hs, maskT) : hs, [1, 0, 2]) as tf.Tensor3D;
+    });
   }
 
   protected initialState(batch: number): tf.Tensor2D[] {
