@@ -11,7 +11,7 @@ import type { CellRow, EmbeddingRow, EpochRow, ResultRows } from './rows.js';
 export interface HtmlOptions {
   /** 'inline' (default): plotly.js inside the page (~11 MB, works offline as one file); or a script src, e.g. 'plotly.min.js' copied beside it (see plotlyBundlePath). */
   plotly?: 'inline' | { src: string };
-  /** UMAP projections (umap-js, seeded); false to skip them. Default { seed: 0, nNeighbors: 15 }. */
+  /** UMAP projections (umap-js, seeded); false to skip them. Default { seed: 0, nNeighbors: 15, nEpochs: 200 }. */
   umap?: false | { seed?: number; nNeighbors?: number; nEpochs?: number };
   /** Test embeddings per projection, subsampled (seeded) above this. Default 1500. */
   maxEmbeddingPoints?: number;
@@ -60,7 +60,7 @@ export function renderHtml(report: Report, rows: ResultRows, options: HtmlOption
   const epochsByCell = groupBy<EpochRow>(rows.epochs);
   for (const list of epochsByCell.values()) list.sort((a, b) => a.epoch - b.epoch);
   const embeddingsByCell = groupBy<EmbeddingRow>(rows.embeddings);
-  const umap = options.umap === false ? false : { seed: options.umap?.seed ?? 0, nNeighbors: options.umap?.nNeighbors ?? 15, nEpochs: options.umap?.nEpochs };
+  const umap = options.umap === false ? false : { seed: options.umap?.seed ?? 0, nNeighbors: options.umap?.nNeighbors ?? 15, nEpochs: options.umap?.nEpochs ?? 200 };
   const display = reportDisplay(report);
   const figures: { id: string; data: unknown; layout: unknown }[] = [];
   const body: string[] = [];

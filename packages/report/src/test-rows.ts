@@ -62,7 +62,7 @@ export function handRows(): ResultRows {
   const predictions: PredictionRow[] = [];
   const size = { f1: [2, 2], f2: [5, 2] } as const;
   const add = (lossId: string, params: Record<string, ParamValue>, fold: 'f1' | 'f2', seed: number, hits: [number, number]) => {
-    const cellId = `${lossId}-${String(params['loss.lambda'] ?? 'x')}-${fold}-${seed}`;
+    const cellId = `${lossId}-${String(params['loss.lambda'] ?? 'x').replace('.', '_')}-${fold}-${seed}`;
     const [na, ns] = size[fold];
     const recall = [hits[0] / na, hits[1] / ns];
     cells.push(
