@@ -49,7 +49,7 @@ describe('registered wasm kernels match the cpu backend', () => {
   it('registers exactly the listed kernels', () => {
     for (const name of WASM_KERNELS) expect(tf.getKernel(name, 'wasm')).toBeDefined();
     expect([...WASM_KERNELS].sort()).toEqual(
-      ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'Unpack', 'UnsortedSegmentSum'].sort(),
+      ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'Slice', 'Unpack', 'UnsortedSegmentSum'].sort(),
     );
   });
 
@@ -138,6 +138,25 @@ describe('registered wasm kernels match the cpu backend', () => {
     const ids = { shape: [6], values: Int32Array.from([0, 2, 2, 5, 1, 0]), dtype: 'int32' as const };
     const d = await compare('UnsortedSegmentSum', { x: rand(new Rng(7), [6, 3, 2]), segmentIds: ids }, { numSegments: 4 });
     expect(d).toBeLessThan(1e-6);
+  });
+});
+
+describe('Identity', () => {
+  it('equals the input and shares its data safely: disposing either leaves the other intact', async () => {
+    const d = await compare('Identity', { x: rand(new Rng(8), [3, 4]) }, {});
+    expect(d).toBe(0);
+    await tf.setBackend('wasm');
+    const before = tf.memory();
+    const t = tf.tensor1d([1, 2, 3]);
+    const c = tf.clone(t);
+    t.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3]);
+    const c2 = tf.clone(c);
+    c.dispose();
+    expect(Array.from(c2.dataSync())).toEqual([1, 2, 3]);
+    c2.dispose();
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(tf.memory().numTensors).toBe(before.numTensors);
   });
 });
 

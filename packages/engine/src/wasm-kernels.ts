@@ -14,6 +14,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): TypedArray;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend; attrs: Record<string, any> };
 type KernelFn = (args: KernelArgs) => TensorInfo | TensorInfo[];
@@ -26,6 +27,7 @@ export const WASM_KERNELS = [
   'Slice',
   'Unpack',
   'UnsortedSegmentSum',
+  'Identity',
 ] as const;
 
 
@@ -262,6 +264,17 @@ const unsortedSegmentSum: KernelFn = ({ inputs: { x, segmentIds }, backend, attr
   return out;
 };
 
+/**
+ * Shares the data instead of copying it (as Reshape does): the engine clones every tensor it saves
+ * for the backward pass, ~2800 copies per reference step. Safe because tensor data is immutable.
+ */
+const identity: KernelFn = (args) => {
+  const { inputs: { x }, backend } = args;
+  if (x.dtype === 'string') return orig('Identity')(args);
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
+
 const MINE: Record<(typeof WASM_KERNELS)[number], KernelFn> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
@@ -269,6 +282,7 @@ const MINE: Record<(typeof WASM_KERNELS)[number], KernelFn> = {
   Slice: slice,
   Unpack: unpack,
   UnsortedSegmentSum: unsortedSegmentSum,
+  Identity: identity,
 };
 
 let registered = false;
@@ -280,7 +294,7 @@ let registered = false;
  */
 export function registerWasmKernels(): readonly string[] {
   if (registered) return WASM_KERNELS;
-  for (const name of ['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Slice', 'Unpack', 'Transpose']) {
+  for (const name of ['BatchMatMul', 'Conv2D', 'Conv2DBackpropInput', 'Slice', 'Unpack', 'Transpose', 'Identity']) {
     const k = tf.getKernel(name, 'wasm');
     if (!k) throw new Error(`wasm kernel ${name} is not registered: load @tensorflow/tfjs-backend-wasm before registerWasmKernels()`);
     original.set(name, k.kernelFunc as unknown as KernelFn);
