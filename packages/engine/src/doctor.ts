@@ -17,12 +17,12 @@ export interface DoctorReport {
 
 /**
  * Reports the platform and the initialised engine, and times n x n matMuls (n = 1024, 256 on cpu)
- * for at most about budgetMs (default 1500) after one warm-up: the best run gives matmulGflops.
+ * for at most about budgetMs (default 1000) after one warm-up: the best run gives matmulGflops.
  */
 export async function doctor(info: EngineInfo, options: { size?: number; budgetMs?: number } = {}): Promise<DoctorReport> {
   // pure JS takes seconds for one 1024^3 matMul: a smaller matrix keeps doctor under ~2 s there
   const n = options.size ?? (info.backend === 'cpu' ? 256 : 1024);
-  const budget = options.budgetMs ?? 1500;
+  const budget = options.budgetMs ?? 1000;
   const a = tf.randomUniform([n, n], -1, 1, 'float32', 1);
   const b = tf.randomUniform([n, n], -1, 1, 'float32', 2);
   const once = (): number => {
