@@ -44,6 +44,15 @@ describe('renderHtml (static checks)', () => {
     expect(html).toContain('Warning: 2 different protocols');
     expect(html).toContain('p (Holm)');
   });
+
+  it('draws one heatmap pair per setting of the other params, so points never share a grid cell', () => {
+    const r = syntheticRows();
+    const extra = r.cells.filter((c) => c.lossId === 'center').map((c) => ({ ...c, cellId: `${c.cellId}-lr`, params: { ...c.params, 'trainer.lr': 0.01 } }));
+    r.cells.push(...extra);
+    const page = renderHtml(buildReport(r, { bootstrap: { resamples: 10 } }), r, { plotly: { src: 'p.js' }, umap: false });
+    expect(page).toContain('center: mean UA (%) over lambda x alpha');
+    expect(page).toContain('center trainer.lr=0.01: mean UA (%) over lambda x alpha');
+  });
 });
 
 describe.skipIf(!HAS_CHROMIUM)(

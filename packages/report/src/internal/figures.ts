@@ -106,10 +106,25 @@ function bestNonBaseline(table: ProtocolTables): PointSummary | null {
 
 function heatmaps(table: ProtocolTables): FigureSpec[] {
   const out: FigureSpec[] = [];
-  const lossIds = [...new Set(table.points.map((p) => p.lossId))].sort();
-  for (const lossId of lossIds) {
-    const pts = table.points.filter((p) => p.lossId === lossId && 'loss.lambda' in p.params && 'loss.alpha' in p.params);
-    if (!pts.length) continue;
+  // one heatmap pair per loss id and per setting of the other params (e.g. a zipped learning rate),
+  // so no two points ever share a grid cell
+  const restKey = (p: PointSummary) => {
+    const rest = Object.keys(p.params)
+      .filter((k) => k !== 'loss.lambda' && k !== 'loss.alpha' && k !== 'loss.id')
+      .sort()
+      .map((k) => `${k}=${formatParam(p.params[k])}`);
+    return [p.lossId, p.modelId, ...rest];
+  };
+  const grids = new Map<string, { title: string; points: PointSummary[] }>();
+  for (const p of table.points) {
+    if (!('loss.lambda' in p.params && 'loss.alpha' in p.params)) continue;
+    const parts = restKey(p);
+    const key = JSON.stringify(parts);
+    const g = grids.get(key);
+    if (g) g.points.push(p);
+    else grids.set(key, { title: [parts[0], ...parts.slice(2)].join(' '), points: [p] });
+  }
+  for (const { title: gridTitle, points: pts } of grids.values()) {
     const values = (key: string) => {
       const vs: ParamValue[] = [];
       for (const p of pts) if (!vs.some((v) => v === p.params[key])) vs.push(p.params[key]);
@@ -117,7 +132,6 @@ function heatmaps(table: ProtocolTables): FigureSpec[] {
     };
     const lambdas = values('loss.lambda');
     const alphas = values('loss.alpha');
-    // other params varying within the loss id would be averaged silently: keep the first, say so
     const xs = alphas.map((a) => t(formatParam(a)));
     const ys = lambdas.map((l) => t(formatParam(l)));
     for (const metric of ['ua', 'wa'] as const) {
@@ -131,8 +145,7 @@ function heatmaps(table: ProtocolTables): FigureSpec[] {
         grey.push([]);
         hover.push([]);
         alphas.forEach((a, j) => {
-          const matches = pts.filter((p) => p.params['loss.lambda'] === l && p.params['loss.alpha'] === a);
-          const p = matches[0];
+          const p = pts.find((q) => q.params['loss.lambda'] === l && q.params['loss.alpha'] === a);
           if (!p) {
             z[i].push(null);
             grey[i].push(null);
@@ -182,7 +195,7 @@ function heatmaps(table: ProtocolTables): FigureSpec[] {
           { type: 'heatmap', x: xs, y: ys, z, text: hover, hoverinfo: 'text', colorscale: 'Viridis', colorbar: { title: { text: `${metric.toUpperCase()} %` } }, xgap: 2, ygap: 2 },
           { type: 'heatmap', x: xs, y: ys, z: grey, text: hover, hoverinfo: 'text', colorscale: [[0, '#d0d0d0'], [1, '#d0d0d0']], showscale: false, xgap: 2, ygap: 2 },
         ],
-        layout: baseLayout(`${t(lossId)}: mean ${metric.toUpperCase()} (%) over lambda x alpha`, {
+        layout: baseLayout(`${t(gridTitle)}: mean ${metric.toUpperCase()} (%) over lambda x alpha`, {
           xaxis: { type: 'category', title: { text: 'loss.alpha' }, automargin: true },
           yaxis: { type: 'category', title: { text: 'loss.lambda' }, automargin: true },
           annotations,
