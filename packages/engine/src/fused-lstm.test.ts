@@ -176,6 +176,14 @@ describe('initialisation', () => {
     b.dispose();
   });
 
+  it('constructing and disposing a layer leaves no tensor behind (LSTM, GRU, bidirectional)', () => {
+    const before = tf.memory().numTensors;
+    new FusedLstm({ inputSize: 3, units: 4, seed: 1, name: 'leak' }).dispose();
+    new FusedGru({ inputSize: 3, units: 4, seed: 1, name: 'leak' }).dispose();
+    new FusedBiRnn({ inputSize: 3, units: 4, seed: 1, name: 'leak' }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('rejects a wrongly shaped input, naming the shapes', () => {
     const a = new FusedGru({ inputSize: 3, units: 2, seed: 1, name: 'bad' });
     expect(() => a.apply(tf.zeros([2, 4, 5]) as tf.Tensor3D)).toThrow(/\[batch, time, 3\], got \[2, 4, 5\]/);

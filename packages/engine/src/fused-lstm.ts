@@ -74,17 +74,16 @@ abstract class FusedRnnBase {
     this.name = name;
     const rng = new Rng(seed);
     const g = gates * units;
-    this.kernel = tf.variable(
-      tf.tensor2d(glorotUniform(rng.fork('kernel'), inputSize, g), [inputSize, g]),
-      true,
-      uniqueName(`${name}/kernel`),
-    );
-    this.recurrentKernel = tf.variable(
-      tf.tensor2d(orthogonal(rng.fork('recurrent'), units, g), [units, g]),
-      true,
-      uniqueName(`${name}/recurrent_kernel`),
-    );
-    this.bias = tf.variable(tf.tensor1d(bias), true, uniqueName(`${name}/bias`));
+    // tf.variable copies its initial value: dispose the temporary tensors (they would leak).
+    const init = (values: Float32Array, shape: number[], key: string): tf.Variable => {
+      const t = tf.tensor(values, shape, 'float32');
+      const v = tf.variable(t, true, uniqueName(`${name}/${key}`));
+      t.dispose();
+      return v;
+    };
+    this.kernel = init(glorotUniform(rng.fork('kernel'), inputSize, g), [inputSize, g], 'kernel');
+    this.recurrentKernel = init(orthogonal(rng.fork('recurrent'), units, g), [units, g], 'recurrent_kernel');
+    this.bias = init(bias, [g], 'bias');
     this.trainableVariables = [this.kernel, this.recurrentKernel, this.bias];
     this.stateKeys = [`${name}/kernel`, `${name}/recurrent_kernel`, `${name}/bias`];
   }
