@@ -58,36 +58,37 @@ export const fastRelu: <T extends tf.Tensor>(x: T) => T = tf.customGrad(((x: tf.
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(x: T) => T;
 
 /**
- * Max-pooling, window = stride = size, 'valid' (trailing rows/columns that do not fill a window are
- * dropped): x [b, h, w, c] -> [b, floor(h/size), floor(w/size), c]; equals tf.maxPool(x, size, size,
- * 'valid'). Its gradient is three elementwise ops (equal, cast, mul against the broadcast output)
- * instead of libtensorflow's MaxPoolGrad, the slowest kernel of the reference step on tfjs-node.
- * On exact ties within a window every tied element gets the gradient (MaxPoolGrad picks one).
- * On other backends (wasm, cpu) it is tf.maxPool.
+ * Max-pooling, window = stride = size (a number for square windows or [h, w]), 'valid' (trailing
+ * rows/columns that do not fill a window are dropped): x [b, h, w, c] -> [b, floor(h/sh), floor(w/sw), c];
+ * equals tf.maxPool(x, size, size, 'valid'). Its gradient is three elementwise ops (equal, cast, mul
+ * against the broadcast output) instead of libtensorflow's MaxPoolGrad, the slowest kernel of the
+ * reference step on tfjs-node. On exact ties within a window every tied element gets the gradient
+ * (MaxPoolGrad picks one). On other backends (wasm, cpu) it is tf.maxPool.
  */
-export function fastMaxPool(x: tf.Tensor4D, size: number = 2): tf.Tensor4D {
+export function fastMaxPool(x: tf.Tensor4D, size: number | [number, number] = 2): tf.Tensor4D {
+  const [sh, sw] = typeof size === 'number' ? [size, size] : size;
   const [b, h, w, c] = x.shape;
-  const oh = Math.floor(h / size);
-  const ow = Math.floor(w / size);
+  const oh = Math.floor(h / sh);
+  const ow = Math.floor(w / sw);
   if (oh === 0 || ow === 0) {
-    throw new SerError('SHAPE_MISMATCH', `fastMaxPool: x [${x.shape.join(', ')}] is smaller than the ${size}x${size} window`);
+    throw new SerError('SHAPE_MISMATCH', `fastMaxPool: x [${x.shape.join(', ')}] is smaller than the ${sh}x${sw} window`);
   }
   // Only libtensorflow gains: wasm's own MaxPoolGrad is native, its broadcasting elementwise ops are not.
-  if (tf.getBackend() !== 'tensorflow') return tf.maxPool(x, size, size, 'valid');
+  if (tf.getBackend() !== 'tensorflow') return tf.maxPool(x, [sh, sw], [sh, sw], 'valid');
   const pool = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
-    const y = tf.maxPool(input as tf.Tensor4D, size, size, 'valid');
+    const y = tf.maxPool(input as tf.Tensor4D, [sh, sw], [sh, sw], 'valid');
     save([input, y]);
     return {
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ys] = saved;
-        const win = [b * oh, size, ow, size, c];
+        const win = [b * oh, sh, ow, sw, c];
         const one = [b * oh, 1, ow, 1, c];
         const mask = tf.cast(tf.equal(tf.reshape(xs, win), tf.reshape(ys, one)), 'float32');
-        return tf.reshape(tf.mul(mask, tf.reshape(dy, one)), [b, oh * size, ow * size, c]);
+        return tf.reshape(tf.mul(mask, tf.reshape(dy, one)), [b, oh * sh, ow * sw, c]);
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  const cropped = oh * size === h && ow * size === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * size, ow * size, c]);
+  const cropped = oh * sh === h && ow * sw === w ? x : tf.slice(x, [0, 0, 0, 0], [b, oh * sh, ow * sw, c]);
   return pool(cropped) as tf.Tensor4D;
 }
