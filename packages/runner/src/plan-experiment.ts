@@ -12,10 +12,14 @@ export function defaultCacheDir(): string {
 }
 
 /** Loads a dataset plugin's corpus for a dataset config block (its own keys, without id, protocol, onBadAudio). */
-export async function loadCorpus(dataset: ExperimentConfig['dataset'], registry: PluginRegistry, options: { cacheDir?: string; logger?: Logger } = {}): Promise<Corpus> {
+export async function loadCorpus(
+  dataset: ExperimentConfig['dataset'],
+  registry: PluginRegistry,
+  options: { cacheDir?: string; logger?: Logger; configFile?: string } = {},
+): Promise<Corpus> {
   const def = findPlugin(registry.datasets, dataset.id, 'dataset');
   const cacheDir = path.join(options.cacheDir ?? defaultCacheDir(), 'datasets', dataset.id);
-  return def.load(ownConfig(dataset, ['protocol', 'onBadAudio']), { logger: options.logger ?? silentLogger, cacheDir });
+  return def.load(ownConfig(dataset, ['protocol', 'onBadAudio']), { logger: options.logger ?? silentLogger, cacheDir, configFile: options.configFile });
 }
 
 /** A planned experiment: its cells, and the corpus and folds each cell was planned with. */
@@ -41,7 +45,7 @@ export async function planExperiment(
     const key = keyOf(point.config);
     if (folds.has(key)) continue;
     const corpusKey = stableHash(ownConfig(point.config.dataset, ['protocol']));
-    if (!corpora.has(corpusKey)) corpora.set(corpusKey, loadCorpus(point.config.dataset, options.registry, options));
+    if (!corpora.has(corpusKey)) corpora.set(corpusKey, loadCorpus(point.config.dataset, options.registry, { ...options, configFile: whereWritten(loaded, 'dataset.path') }));
     const corpus = await corpora.get(corpusKey)!;
     folds.set(key, { corpus, folds: makeFolds(corpus, point.config.dataset.protocol, point.config.seed) });
   }
@@ -55,4 +59,12 @@ export async function planExperiment(
     corpusOf: (cell) => entryOf(cell).corpus,
     foldOf: (cell) => entryOf(cell).folds.find((f) => f.name === cell.fold)!,
   };
+}
+
+/** Where a key was written, for error messages: 'file:line:column', the override, or the experiment file. */
+function whereWritten(loaded: LoadedExperiment, key: string): string {
+  const at = loaded.sources[key];
+  if (at?.kind === 'file') return `${at.file}:${at.line}:${at.column}`;
+  if (at?.kind === 'override') return `the command-line override '${at.text}'`;
+  return loaded.file;
 }
