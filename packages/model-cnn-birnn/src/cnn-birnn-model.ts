@@ -1,6 +1,6 @@
 import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
-import { FusedBiRnn, FusedGru, FusedLstm, tf } from '@ser/engine';
+import { FusedBiRnn, FusedGru, FusedLstm, fastRelu, tf } from '@ser/engine';
 import { defineModel } from '@ser/model-core';
 import type { Model, ModelOutput } from '@ser/model-core';
 import { cnnBirnnSchema } from './config.js';
@@ -109,7 +109,7 @@ class CnnBirnn implements Model {
       const pooled = this.pool(h, m);
       const act = this.config.embeddingActivation;
       const zLinear = tf.add(tf.matMul(pooled, this.head.embeddingW), this.head.embeddingB);
-      const embeddings = (act === 'relu' ? tf.relu(zLinear) : act === 'tanh' ? tf.tanh(zLinear) : zLinear) as tf.Tensor2D;
+      const embeddings = (act === 'relu' ? fastRelu(zLinear) : act === 'tanh' ? tf.tanh(zLinear) : zLinear) as tf.Tensor2D;
       const dropped = training && this.config.embeddingDropout > 0 ? tf.dropout(embeddings, this.config.embeddingDropout, undefined, nextSeed()) : embeddings;
       const logits = tf.add(tf.matMul(dropped, this.head.outputW), this.head.outputB) as tf.Tensor2D;
       return { embeddings, logits };

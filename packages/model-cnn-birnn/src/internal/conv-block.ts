@@ -1,4 +1,4 @@
-import { tf } from '@ser/engine';
+import { fastConv2d, fastMaxPool, fastRelu, tf } from '@ser/engine';
 import type { ConvLayerConfig } from '../config.js';
 import type { VariableStore } from './variable-store.js';
 
@@ -21,6 +21,8 @@ export function poolLength(length: number, size: number): number {
  * whose split of the padding depends on the input length and would shift frames between a padded
  * and an unpadded utterance) -> batch norm over real frames -> ReLU -> non-overlapping pooling ->
  * dropout -> padded frames zeroed, so the next conv sees exactly the zeros of its own padding.
+ * Uses the engine's fast ops (fastConv2d, fastMaxPool, fastRelu) and, without batch norm, max-pools
+ * before the bias and ReLU (the same function, a quarter of the elementwise work).
  */
 export class ConvBlock {
   private readonly kernel: tf.Variable;
@@ -72,20 +74,30 @@ export class ConvBlock {
     const { kernel: [kt, kf], stride, pooling, dropout } = this.config;
     const [batch, time] = mask.shape;
     const before = [Math.floor((kt - 1) / 2), Math.floor((kf - 1) / 2)];
-    let y: tf.Tensor4D = tf.conv2d(
-      tf.pad(x, [[0, 0], [before[0], kt - 1 - before[0]], [before[1], kf - 1 - before[1]], [0, 0]]),
-      this.kernel as tf.Tensor4D,
-      [stride[0], stride[1]],
-      'valid',
-    );
+    const padded = tf.pad(x, [[0, 0], [before[0], kt - 1 - before[0]], [before[1], kf - 1 - before[1]], [0, 0]]);
+    // fastConv2d: im2col + one matMul for small patches (a first layer), else tf.conv2d
+    let y: tf.Tensor4D =
+      stride[0] === 1 && stride[1] === 1
+        ? fastConv2d(padded, this.kernel as tf.Tensor4D, 1, 'valid')
+        : tf.conv2d(padded, this.kernel as tf.Tensor4D, [stride[0], stride[1]], 'valid');
     // frame i of the output is centred on input frame i * stride: real iff that frame is
     let m: tf.Tensor2D = tf.stridedSlice(mask, [0, 0], [batch, time], [1, stride[0]]) as tf.Tensor2D;
-    y = this.gamma ? this.batchNorm(y, m, training) : tf.add(y, this.bias!);
-    y = tf.relu(y);
+    if (!this.gamma && pooling.type === 'max') {
+      // relu(maxPool(y) + b) equals maxPool(relu(y + b)) (a per-channel bias and relu commute with
+      // max) with the elementwise work on the pooled elements only. Not with batch norm: a negative
+      // gamma does not commute with max.
+      y = fastRelu(tf.add(fastMaxPool(y, pooling.size), this.bias!));
+    } else {
+      y = this.gamma ? this.batchNorm(y, m, training) : tf.add(y, this.bias!);
+      y = fastRelu(y);
+      if (pooling.type !== 'none') {
+        const [pt, pf] = pooling.size;
+        y = pooling.type === 'max' ? fastMaxPool(y, [pt, pf]) : tf.avgPool(y, [pt, pf], [pt, pf], 'valid');
+      }
+    }
     if (pooling.type !== 'none') {
-      const [pt, pf] = pooling.size;
-      y = pooling.type === 'max' ? tf.maxPool(y, [pt, pf], [pt, pf], 'valid') : tf.avgPool(y, [pt, pf], [pt, pf], 'valid');
       // a pooled frame is real iff every frame of its window is
+      const pt = pooling.size[0];
       const n = y.shape[1];
       m = tf.min(tf.reshape(tf.slice(m, [0, 0], [batch, n * pt]), [batch, n, pt]), 2) as tf.Tensor2D;
     }
