@@ -20,7 +20,9 @@ function buildProgram(): Command {
     .description('Speech-emotion-recognition experiments: center loss and its variants, swept from YAML configs.')
     .version(cliVersion(), '-V, --version')
     .option('-v, --verbose', 'debug logging')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // before the subcommands are defined, so they inherit it: main() maps errors to exit codes
+    .exitOverride();
 
   program.command('doctor')
     .description('print the platform, the engine chosen, its versions (tfjs, libtensorflow) and a matMul throughput figure')
@@ -115,7 +117,6 @@ function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,77 @@
+// The `ser` program as a user meets it: help, version, config errors, bad input, data commands.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ser, tempDir, workspaceRoot } from './test-support.js';
+
+const work = tempDir('cli');
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+describe('ser', () => {
+  it('prints its version and help for every subcommand', () => {
+    const version = ser(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'package.json'), 'utf8')).version);
+    const subcommands = ['doctor', 'schema', 'validate', 'plan', 'run', 'cell', 'submit', 'report', 'compare', 'data', 'data describe', 'data synth'];
+    const top = ser(['--help']);
+    for (const sub of subcommands.filter((s) => !s.includes(' '))) expect(top.stdout).toContain(sub);
+    for (const sub of subcommands) {
+      const r = ser([...sub.split(' '), '--help']);
+      expect(r.status, sub).toBe(0);
+      expect(r.stdout, sub).toMatch(/^Usage: ser /);
+    }
+  });
+
+  it('exits 2 with usage on an unknown command or a missing argument', () => {
+    expect(ser(['frobnicate']).status).toBe(2);
+    expect(ser(['run']).status).toBe(2);
+  });
+
+  it('validate lists every problem with file:line:column and exits 1', () => {
+    const file = path.join(work, 'broken.yaml');
+    fs.writeFileSync(file, ['name: broken', 'defaults: { dataset: synthetic-demo, features: logmel-small, model: cnn-birnn-small, loss: center, trainer: demo }', 'loss:', '  lamda: 0.1', 'trainer:', '  epochs: ten', ''].join('\n'));
+    const r = ser(['validate', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}:4:3 loss.lamda: unknown key for loss 'center' (did you mean 'lambda'?)`);
+    expect(r.stderr).toMatch(new RegExp(`${file.replace(/[.]/g, '\\.')}:6:11 trainer\\.epochs: expected integer`));
+  });
+
+  it('validate accepts every shipped experiment, and overrides', () => {
+    const r = ser(['validate', 'experiments/demo.yaml', 'loss.lambda=0.05']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("valid (experiment 'demo'");
+    const bad = ser(['validate', 'experiments/demo.yaml', 'loss.lambda=-1']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("command-line override 'loss.lambda=-1'");
+  });
+
+  it('names a missing experiment file and a missing corpus folder with the fix', () => {
+    const missing = ser(['plan', 'experiments/nope.yaml']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('[CONFIG_NOT_FOUND] experiment file not found: experiments/nope.yaml');
+    const corpus = ser(['plan', 'experiments/emodb-center-loss.yaml', `dataset.path=${path.join(work, 'no-emodb')}`]);
+    expect(corpus.status).toBe(1);
+    expect(corpus.stderr).toContain('[DATASET_NOT_FOUND] EMO-DB folder not found');
+    expect(corpus.stderr).toContain("dataset.path in the command-line override 'dataset.path=");
+  });
+
+  it('report refuses a folder that holds no results', () => {
+    const r = ser(['report', work]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('[REPORT_EMPTY]');
+  });
+
+  it('data synth writes WAV files and a manifest the manifest loader reads, and data describe counts them', () => {
+    const out = path.join(work, 'synth');
+    const synth = ser(['data', 'synth', '--out', out, '--speakers', '3', '--per-class', '2'], { SER_CACHE_DIR: path.join(work, 'cache') });
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(fs.readdirSync(path.join(out, 'wav'))).toHaveLength(24);
+    const piece = path.join(work, 'configs', 'dataset', 'mine.yaml');
+    fs.mkdirSync(path.dirname(piece), { recursive: true });
+    fs.writeFileSync(piece, `id: manifest\npath: ${path.join(out, 'manifest.csv')}\nprotocol: { id: leave-one-speaker-out, validationSpeakers: 1 }\n`);
+    const described = ser(['data', 'describe', piece]);
+    expect(described.status, described.stderr).toBe(0);
+    expect(described.stdout).toContain('utterances: 24');
+    expect(described.stdout).toMatch(/per fold \(3\)/);
+  });
+});
