@@ -9,11 +9,12 @@ import { contrastiveCenterLoss } from '@ser/loss-contrastive-center';
 import { cosfaceLoss } from '@ser/loss-cosface';
 import { focalLoss } from '@ser/loss-focal';
 import { islandLoss } from '@ser/loss-island';
+import { ringLoss } from '@ser/loss-ring';
 import { softmaxLoss } from '@ser/loss-softmax';
 import { tripletCenterLoss } from '@ser/loss-triplet-center';
 
 export const plugins: PluginRegistry = {
   datasets,
   models: [cnnBirnnModel],
-  losses: [softmaxLoss, centerLoss, islandLoss, contrastiveCenterLoss, tripletCenterLoss, cosfaceLoss, arcfaceLoss, focalLoss],
+  losses: [softmaxLoss, centerLoss, islandLoss, contrastiveCenterLoss, tripletCenterLoss, cosfaceLoss, arcfaceLoss, focalLoss, ringLoss],
 };
