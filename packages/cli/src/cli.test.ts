@@ -75,3 +75,12 @@ describe('ser', () => {
     expect(described.stdout).toMatch(/per fold \(3\)/);
   });
 });
+
+describe('ser.schema.json', () => {
+  it('is the schema of the registered plugins (run `npx ser schema` after adding one)', async () => {
+    const { buildSchema } = await import('@ser/config');
+    const { plugins } = await import('./plugins.js');
+    const committed = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'ser.schema.json'), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(buildSchema(plugins, { target: 'editor' }))));
+  });
+});
