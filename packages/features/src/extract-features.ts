@@ -1,4 +1,3 @@
-import FFT from 'fft.js';
 import { SerError, canonicalJson } from '@ser/core';
 import { resolveFrameParams, type FeatureConfig, type FeatureMatrix, type FrameParams } from './feature-config.js';
 import { makeWindow } from './window.js';
@@ -6,16 +5,14 @@ import { melFilterbank, type MelFilterbank } from './mel.js';
 import { dctMatrix } from './dct.js';
 import { normaliseUtteranceInPlace } from './normalise.js';
 import { resampleSync } from './resample.js';
+import { RealFft } from './internal/real-fft.js';
 
 /** Everything precomputed for one config: window, FFT tables, sparse Mel weights, DCT, scratch buffers. */
 interface Plan {
   params: FrameParams;
   config: FeatureConfig;
-  window: Float64Array;
-  winOffset: number; // librosa pads a short window to nFft with zeros on both sides (pad_center)
-  fft: FFT;
-  frame: Float64Array; // nFft
-  spectrum: Float64Array; // 2 * nFft (fft.js complex layout)
+  window: Float64Array; // nFft: librosa pads a short window to nFft with zeros on both sides (pad_center)
+  fft: RealFft;
   power: Float64Array; // nFreqs
   mel: MelFilterbank | null;
   dct: Float64Array | null; // [nMfcc, nMels]
@@ -36,11 +33,8 @@ function planFor(config: FeatureConfig): Plan {
   plan = {
     params,
     config,
-    window: makeWindow(config.window, winLength, true),
-    winOffset: Math.floor((nFft - winLength) / 2),
-    fft: new FFT(nFft),
-    frame: new Float64Array(nFft),
-    spectrum: new Float64Array(2 * nFft),
+    window: padCenter(makeWindow(config.window, winLength, true), nFft),
+    fft: new RealFft(nFft),
     power: new Float64Array(nFreqs),
     mel,
     dct: config.kind === 'mfcc' ? dctMatrix(config.nMels, config.nMfcc) : null,
@@ -48,6 +42,13 @@ function planFor(config: FeatureConfig): Plan {
   if (plans.size > 64) plans.clear(); // sweeps use a handful of configs; bound the memory anyway
   plans.set(key, plan);
   return plan;
+}
+
+/** The window centred in nFft samples with zeros around it (librosa.util.pad_center). */
+function padCenter(w: Float64Array, nFft: number): Float64Array {
+  const out = new Float64Array(nFft);
+  out.set(w, Math.floor((nFft - w.length) / 2));
+  return out;
 }
 
 /**
@@ -94,7 +95,7 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const { params } = plan;
   const x = sampleRateHz === params.sampleRateHz ? samples : resampleSync(samples, sampleRateHz, params.sampleRateHz);
   if (x.length === 0) throw new SerError('AUDIO_EMPTY', 'extractFeatures: the signal has no samples; nothing to analyse');
-  const { nFft, hopLength, winLength, nFreqs } = params;
+  const { nFft, hopLength, nFreqs } = params;
   const pad = config.center ? nFft >> 1 : 0;
   const sig = prepareSignal(x, config.preEmphasis, pad);
   const frames = sig.length >= nFft ? 1 + Math.floor((sig.length - nFft) / hopLength) : 0;
@@ -108,7 +109,7 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const out = new Float32Array(frames * bins);
   // MFCC needs the whole (clipped) log-Mel matrix before its DCT, so it is kept aside
   const melRows = plan.dct ? new Float64Array(frames * plan.config.nMels) : null;
-  const { window, winOffset, fft, frame, spectrum, power, mel, dct } = plan;
+  const { window, fft, power, mel, dct } = plan;
   const magnitude = config.spectrum === 'magnitude';
   const comp = config.compression;
   // db and log differ only by a constant factor on ln(): 10 / ln(10) (power) or 20 / ln(10) (magnitude), or 1
@@ -118,14 +119,7 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   let maxValue = -Infinity;
   const nMels = mel ? mel.nMels : 0;
   for (let t = 0; t < frames; t++) {
-    const base = t * hopLength + winOffset;
-    for (let i = 0; i < winLength; i++) frame[winOffset + i] = sig[base + i] * window[i];
-    fft.realTransform(spectrum, frame);
-    for (let k = 0; k < nFreqs; k++) {
-      const re = spectrum[2 * k];
-      const im = spectrum[2 * k + 1];
-      power[k] = re * re + im * im;
-    }
+    fft.power(sig, t * hopLength, window, power);
     if (magnitude) for (let k = 0; k < nFreqs; k++) power[k] = Math.sqrt(power[k]);
     const row = t * bins;
     if (!mel) {
