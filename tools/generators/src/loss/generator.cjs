@@ -37,10 +37,11 @@ function nextSteps(o) {
     `Created ${o.dir} (${o.packageName}). Next:`,
     `  1. run npm install  (links the new workspace package into node_modules)`,
     `  2. write the formula: ${o.dir}/src/index.ts, the line marked FILL IN; then the TSDoc and the README`,
-    `  3. register it in packages/cli/src/plugins.ts, one import plus one entry in the losses list:`,
+    `  3. register it in packages/cli/src/plugins.ts: the import, and one entry in the plugins' losses list:`,
     `       import { ${o.exportName} } from '${o.packageName}';`,
-    `       export const losses = [ ..., ${o.exportName} ];`,
-    `     and add "${o.packageName}": "*" to the dependencies of packages/cli/package.json`,
+    `       export const plugins: PluginRegistry = { ..., losses: [ ..., ${o.exportName} ] };`,
+    `     add "${o.packageName}": "*" to the dependencies of packages/cli/package.json,`,
+    `     and run npx ser schema --out ser.schema.json (editors and a CLI test use it)`,
     `  4. cd ${o.dir} && npx tsc -p tsconfig.json && npx eslint src && npx vitest run`,
   ];
 }
@@ -55,7 +56,10 @@ async function lossGenerator(tree, options) {
     const from = `${REFERENCE}/${file}`;
     if (tree.exists(from)) tree.write(`${o.dir}/${file}`, tree.read(from));
   }
-  for (const line of nextSteps(o)) logger.info(line);
+  // Printed after nx has written the files: a --dry-run writes nothing and prints no next steps.
+  return () => {
+    for (const line of nextSteps(o)) logger.info(line);
+  };
 }
 
 module.exports = lossGenerator;
