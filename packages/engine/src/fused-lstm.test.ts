@@ -207,4 +207,30 @@ describe('FusedBiRnn', () => {
     expect(bi.trainableVariables).toHaveLength(6);
     bi.dispose();
   });
+
+  it.each([
+    ['concat', true],
+    ['concat', false],
+    ['sum', true],
+    ['sum', false],
+  ] as const)('LSTM: both directions stacked equal the separate passes in value and gradient (merge %s, returnSequences %s)', (merge, returnSequences) => {
+    const bi = new FusedBiRnn({ inputSize: 5, units: 3, seed: 2, name: 'stack', merge });
+    const x = tf.randomNormal([3, 7, 5], 0, 1, 'float32', 4) as tf.Tensor3D;
+    const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0]]);
+    const w = tf.randomNormal(returnSequences ? [3, 7, merge === 'concat' ? 6 : 3] : [3, merge === 'concat' ? 6 : 3], 0, 1, 'float32', 5);
+    const before = tf.memory().numTensors;
+    for (const m of [mask, undefined]) {
+      const loss = (f: () => tf.Tensor) => () => tf.sum(tf.mul(f(), w)) as tf.Scalar;
+      const got = tf.variableGrads(loss(() => bi.apply(x, m, { returnSequences })), bi.trainableVariables);
+      const want = tf.variableGrads(loss(() => bidirectional(bi.fw, bi.bw, x, m, merge, { returnSequences })), bi.trainableVariables);
+      expect(Math.abs(got.value.dataSync()[0] - want.value.dataSync()[0])).toBeLessThan(1e-5);
+      for (const v of bi.trainableVariables) {
+        expect(maxDiff(got.grads[v.name], want.grads[v.name])).toBeLessThan(1e-5);
+        expect(tf.tidy(() => tf.max(tf.abs(want.grads[v.name])).dataSync()[0])).toBeGreaterThan(1e-3);
+      }
+      tf.dispose([got.value, want.value, ...Object.values(got.grads), ...Object.values(want.grads)]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    bi.dispose();
+  });
 });

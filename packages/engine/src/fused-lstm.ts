@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
 import { glorotUniform, orthogonal } from './internal/init.js';
-import { lstmRecurrence } from './internal/lstm-bptt.js';
+import { lstmRecurrence, lstmRecurrenceStacked } from './internal/lstm-bptt.js';
 
 /** Options of a fused recurrent layer. */
 export interface FusedRnnOptions {
@@ -278,9 +278,40 @@ export class FusedBiRnn {
     this.trainableVariables = [...this.fw.trainableVariables, ...this.bw.trainableVariables];
   }
 
-  /** x [batch, time, in], mask [batch, time] -> [batch, time, 2H] (concat) or final [batch, 2H]. */
+  /**
+   * x [batch, time, in], mask [batch, time] -> [batch, time, 2H] (concat) or final [batch, 2H].
+   * Equals bidirectional(fw, bw, ...). For LSTM both directions run together: one input projection
+   * [batch*time, in] x [in, 8H] and one batched matMul [2, batch, H] x [2, H, 4H] per step.
+   */
   apply(x: tf.Tensor3D, mask?: tf.Tensor2D, options: { returnSequences?: boolean } = {}): tf.Tensor3D | tf.Tensor2D {
-    return bidirectional(this.fw, this.bw, x, mask, this.merge, options);
+    if (!(this.fw instanceof FusedLstm && this.bw instanceof FusedLstm)) return bidirectional(this.fw, this.bw, x, mask, this.merge, options);
+    const { fw, bw } = this;
+    checkInput('FusedBiRnn', fw.inputSize, x, mask);
+    return tf.tidy(() => {
+      const [batch, time] = x.shape;
+      const H = fw.units;
+      const g = 4 * H;
+      const [fwK, fwU, fwB] = fw.trainableVariables;
+      const [bwK, bwU, bwB] = bw.trainableVariables;
+      const proj = tf.add(tf.matMul(tf.reshape(x, [batch * time, fw.inputSize]), tf.concat([fwK, bwK], 1)), tf.concat([fwB, bwB]));
+      // [T*2, B, 4H] time-major, then ONE gather puts step k of both directions together: row
+      // (k, fw) = time k, row (k, bw) = time T-1-k. The permutation is its own inverse.
+      const byTime = tf.reshape(tf.transpose(tf.reshape(proj, [batch, time, 2, g]), [1, 2, 0, 3]), [time * 2, batch, g]);
+      const perm = tf.tensor1d(Array.from({ length: 2 * time }, (_, i) => (i % 2 === 0 ? i : 2 * (time - 1 - (i >> 1)) + 1)), 'int32');
+      const stepMajor = (t: tf.Tensor, last: number) => tf.reshape(tf.gather(t, perm), [time, 2, batch, last]) as tf.Tensor4D;
+      const maskT = mask ? tf.reshape(tf.transpose(tf.cast(mask, 'float32')), [time, 1, batch, 1]) : null;
+      const maskS = maskT ? stepMajor(tf.reshape(tf.concat([maskT, maskT], 1), [time * 2, batch, 1]), 1) : null;
+      const hs = lstmRecurrenceStacked(stepMajor(byTime, g), tf.stack([fwU, bwU]) as tf.Tensor3D, maskS); // [T, 2, B, H] by step
+      if (!options.returnSequences) {
+        // step T-1 holds both final states: fw at the last frame, bw at the first
+        const last = tf.reshape(tf.slice(hs, [time - 1, 0, 0, 0], [1, 2, batch, H]), [2, batch, H]);
+        return (this.merge === 'concat' ? tf.reshape(tf.transpose(last, [1, 0, 2]), [batch, 2 * H]) : tf.sum(last, 0)) as tf.Tensor2D;
+      }
+      let out: tf.Tensor = tf.reshape(tf.gather(tf.reshape(hs, [time * 2, batch, H]), perm), [time, 2, batch, H]); // by time
+      if (maskT) out = tf.mul(out, maskT);
+      if (this.merge === 'sum') return tf.transpose(tf.sum(out, 1), [1, 0, 2]) as tf.Tensor3D;
+      return tf.reshape(tf.transpose(out, [2, 0, 1, 3]), [batch, time, 2 * H]) as tf.Tensor3D;
+    });
   }
 
   getState(): StateDict {
