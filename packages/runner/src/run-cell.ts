@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
+import { bytesHash, isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { computeNormStats, extractCorpus, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix } from '@ser/features';
+import { computeNormStats, extractCorpus, featureCacheKey, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
 import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
 import { trainCell, type Example, type TrainerConfig, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
@@ -164,36 +164,58 @@ function findFold(corpus: Corpus, cell: Cell): Fold {
   return fold;
 }
 
-/** Features of the fold's utterances (cached), normalised, as trainer examples and a FeatureSource. */
+/** Utterances whose features are extracted at a time: bounds memory while the cache is filled. */
+const EXTRACT_CHUNK = 256;
+
+/**
+ * The fold's utterances as trainer examples, and a FeatureSource that streams their features from
+ * the cache: every file is extracted (or found) once, then only its frame count stays in memory,
+ * and each batch reads its entries back (global normalisation applied on read).
+ */
 async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger) {
-  const features = cell.config.features;
-  if (features.segment !== null) {
-    throw new SerError('CONFIG_INVALID', `features.segment is ${JSON.stringify(features.segment)}, but the runner does not train on segments yet; set features.segment: null`);
+  const features = cell.config.features as unknown as FeatureConfig;
+  if (cell.config.features.segment !== null) {
+    throw new SerError('CONFIG_INVALID', `features.segment is ${JSON.stringify(cell.config.features.segment)}, but the runner does not train on segments yet; set features.segment: null`);
   }
   const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
   const ids = [...fold.train, ...fold.validation, ...fold.test];
-  const paths = ids.map((id) => byId.get(id)!.path);
   const cache = new FeatureCache(featureCacheDir, { logger });
-  const { features: byPath, skipped } = await extractCorpus(paths, features as unknown as FeatureConfig, {
-    cache,
-    onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
-    logger,
-  });
-  if (skipped.length > 0) logger.warn(`cell ${cell.index}: ${skipped.length} utterances skipped for bad audio`);
-  const mats = new Map<string, FeatureMatrix>();
-  for (const id of ids) {
-    const m = byPath.get(byId.get(id)!.path);
-    if (m) mats.set(id, m);
+  const entries = new Map<string, { file: string; frames: number; bins: number }>();
+  let skippedCount = 0;
+  for (let at = 0; at < ids.length; at += EXTRACT_CHUNK) {
+    const chunk = ids.slice(at, at + EXTRACT_CHUNK);
+    const { features: byPath, skipped } = await extractCorpus(chunk.map((id) => byId.get(id)!.path), features, {
+      cache,
+      onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
+      logger,
+    });
+    skippedCount += skipped.length;
+    for (const id of chunk) {
+      const audio = byId.get(id)!.path;
+      const m = byPath.get(audio);
+      if (!m) continue;
+      const file = cache.entryPath(featureCacheKey(bytesHash(fs.readFileSync(audio)), features));
+      entries.set(id, { file, frames: m.frames, bins: m.bins });
+    }
   }
-  if (features.normalisation === 'global') {
+  if (skippedCount > 0) logger.warn(`cell ${cell.index}: ${skippedCount} utterances skipped for bad audio`);
+  const load = (id: string): FeatureMatrix => {
+    const entry = entries.get(id);
+    const m = entry && cache.read(entry.file);
+    if (!m) throw new SerError('FEATURE_CACHE', `runCell: the cached features of utterance '${id}' are gone (${entry?.file ?? 'never extracted'}); was the feature cache cleared while the cell ran? Run the cell again`);
+    return m;
+  };
+  let stats: NormStats | null = null;
+  if (cell.config.features.normalisation === 'global') {
     // statistics of the training fold only: validation and test never leak into them
-    const stats = computeNormStats(fold.train.filter((id) => mats.has(id)).map((id) => mats.get(id)!));
-    for (const [id, m] of mats) mats.set(id, normalise(m, stats));
+    stats = computeNormStats((function* () {
+      for (const id of fold.train) if (entries.has(id)) yield load(id);
+    })());
   }
   const classIndex = new Map(corpus.classes.map((c, i) => [c, i]));
   const toExamples = (list: string[]): Example[] =>
-    list.filter((id) => mats.has(id)).map((id) => ({ id, label: classIndex.get(byId.get(id)!.label)!, frames: mats.get(id)!.frames }));
-  const first = mats.values().next().value;
+    list.filter((id) => entries.has(id)).map((id) => ({ id, label: classIndex.get(byId.get(id)!.label)!, frames: entries.get(id)!.frames }));
+  const first = entries.values().next().value;
   if (!first) {
     throw new SerError('DATASET_MISSING_FILES', `fold '${fold.name}' of corpus '${corpus.dataset}' has no readable utterances`);
   }
@@ -201,11 +223,7 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
     examples: { train: toExamples(fold.train), validation: toExamples(fold.validation), test: toExamples(fold.test) },
     source: {
       bins: first.bins,
-      read: (id: string) => {
-        const m = mats.get(id);
-        if (!m) throw new SerError('SHAPE_MISMATCH', `runCell: no features for utterance '${id}'`);
-        return m.data;
-      },
+      read: (id: string) => (stats ? normalise(load(id), stats) : load(id)).data,
     },
   };
 }
