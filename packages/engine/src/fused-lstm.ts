@@ -280,11 +280,14 @@ export class FusedBiRnn {
 
   /**
    * x [batch, time, in], mask [batch, time] -> [batch, time, 2H] (concat) or final [batch, 2H].
-   * Equals bidirectional(fw, bw, ...). For LSTM both directions run together: one input projection
-   * [batch*time, in] x [in, 8H] and one batched matMul [2, batch, H] x [2, H, 4H] per step.
+   * Equals bidirectional(fw, bw, ...). For LSTM on libtensorflow both directions run together: one
+   * input projection [batch*time, in] x [in, 8H] and one batched matMul [2, batch, H] x [2, H, 4H] per step.
    */
   apply(x: tf.Tensor3D, mask?: tf.Tensor2D, options: { returnSequences?: boolean } = {}): tf.Tensor3D | tf.Tensor2D {
-    if (!(this.fw instanceof FusedLstm && this.bw instanceof FusedLstm)) return bidirectional(this.fw, this.bw, x, mask, this.merge, options);
+    // stacked only on libtensorflow: there it halves the kernels; on wasm it measured 3x slower
+    if (!(this.fw instanceof FusedLstm && this.bw instanceof FusedLstm) || tf.getBackend() !== 'tensorflow') {
+      return bidirectional(this.fw, this.bw, x, mask, this.merge, options);
+    }
     const { fw, bw } = this;
     checkInput('FusedBiRnn', fw.inputSize, x, mask);
     return tf.tidy(() => {
