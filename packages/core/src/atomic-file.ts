@@ -4,15 +4,18 @@ import path from 'node:path';
 /**
  * Writes a file so readers see the old content or the whole new content, never a part:
  * write to a temporary file in the same folder, fsync it, rename it over the target, fsync the folder.
+ * `durable: false` skips both fsyncs: still atomic for readers, but a power cut may leave the old
+ * or an empty file -- for caches whose entries are validated on read and can be recomputed.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
+  const durable = options.durable ?? true;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
@@ -22,6 +25,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.rmSync(tmp, { force: true });
     throw err;
   }
+  if (!durable) return;
   try {
     const dfd = fs.openSync(dir, 'r');
     fs.fsyncSync(dfd);

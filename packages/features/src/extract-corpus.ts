@@ -1,6 +1,8 @@
-import { isSerError, silentLogger, type Logger } from '@ser/core';
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { bytesHash, isSerError, silentLogger, type Logger } from '@ser/core';
 import type { FeatureConfig, FeatureMatrix } from './feature-config.js';
-import { computeFileFeatures, type FeatureCache } from './feature-cache.js';
+import { computeFileFeatures, featureCacheKey, type FeatureCache } from './feature-cache.js';
 
 /** A file extractCorpus left out, with the SerError code and message saying why. */
 export interface SkippedAudio {
@@ -14,6 +16,8 @@ const AUDIO_CODES = new Set(['AUDIO_UNREADABLE', 'AUDIO_EMPTY', 'AUDIO_TRUNCATED
 /**
  * Features of many files (through the cache when given). onBadAudio 'stop' (default) rethrows the first bad
  * file's SerError; 'skip' logs it, lists it in `skipped` and goes on. Other errors (cache I/O) always stop.
+ * With a cache and threads > 1, the files not yet cached are first computed by that many worker
+ * threads (a share each), so extraction uses every core; the serial pass then reads them back.
  */
 export async function extractCorpus(
   paths: readonly string[],
@@ -23,9 +27,13 @@ export async function extractCorpus(
     onBadAudio?: 'skip' | 'stop';
     logger?: Logger;
     onProgress?: (p: { done: number; total: number; path: string }) => void;
+    /** Worker threads for the files not in the cache yet (default 1: this thread only). */
+    threads?: number;
   } = {},
 ): Promise<{ features: Map<string, FeatureMatrix>; skipped: SkippedAudio[] }> {
   const logger = options.logger ?? silentLogger;
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  if (options.cache && threads > 1) await fillCacheInWorkers(uncached(paths, config, options.cache), config, options.cache, threads);
   const onBad = options.onBadAudio ?? 'stop';
   const features = new Map<string, FeatureMatrix>();
   const skipped: SkippedAudio[] = [];
@@ -45,4 +53,44 @@ export async function extractCorpus(
   }
   if (skipped.length > 0) logger.warn(`extractCorpus: skipped ${skipped.length} of ${paths.length} files with bad audio`);
   return { features, skipped };
+}
+
+/** The files whose features for this config are not in the cache (unreadable files count as not cached). */
+function uncached(paths: readonly string[], config: FeatureConfig, cache: FeatureCache): string[] {
+  return paths.filter((p) => {
+    try {
+      return !fs.existsSync(cache.entryPath(featureCacheKey(bytesHash(fs.readFileSync(p)), config)));
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** Fewer files than this per worker are not worth a thread's start-up. */
+const MIN_FILES_PER_WORKER = 8;
+
+async function fillCacheInWorkers(paths: readonly string[], config: FeatureConfig, cache: FeatureCache, threads: number): Promise<void> {
+  const n = Math.min(threads, Math.floor(paths.length / MIN_FILES_PER_WORKER));
+  if (n < 2) return;
+  // The worker is TypeScript when this file is (run through tsx): register tsx's loader in it first.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const workerUrl = new URL(`./internal/fill-cache-worker${ext}`, import.meta.url).href;
+  const bootstrap =
+    ext === '.ts'
+      ? `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(workerUrl)}); });`
+      : `import(${JSON.stringify(workerUrl)});`;
+  const per = Math.ceil(paths.length / n);
+  await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const share = paths.slice(i * per, (i + 1) * per);
+      return new Promise<void>((resolve) => {
+        const w = new Worker(bootstrap, { eval: true, workerData: { paths: share, config, dir: cache.dir } });
+        w.on('message', (m: { finished?: boolean }) => {
+          if (m.finished) void w.terminate().then(() => resolve());
+        });
+        w.once('error', () => resolve()); // the serial pass computes (and reports) whatever the worker did not
+        w.once('exit', () => resolve());
+      });
+    }),
+  );
 }

@@ -129,6 +129,19 @@ describe('extractCorpus', () => {
     expect(Math.abs(res.features.get(resampled)!.frames - res.features.get(good)!.frames)).toBeLessThanOrEqual(1);
     await expect(extractCorpus([good, silent], config)).rejects.toMatchObject({ code: 'AUDIO_SILENT' });
   });
+
+  it('fills the cache from worker threads with the same features as the serial pass, bad files still reported', async () => {
+    const files = Array.from({ length: 18 }, (_, i) => writeAudio(`w${i}.wav`, voice(20 + i)));
+    const silent = writeAudio('w-silent.wav', makeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
+    const dir = path.join(tmp, 'c-threads');
+    const cache = new FeatureCache(dir);
+    const threaded = await extractCorpus([...files, silent], config, { cache, threads: 2, onBadAudio: 'skip' });
+    // the workers computed every good file: this thread's pass only read them back
+    expect(cache.stats).toMatchObject({ hits: files.length, misses: 0 });
+    const serial = await extractCorpus(files, config);
+    for (const f of files) expect(threaded.features.get(f)!.data).toEqual(serial.features.get(f)!.data);
+    expect(threaded.skipped.map((s) => s.code)).toEqual(['AUDIO_SILENT']);
+  });
 });
 
 async function sha256(file: string): Promise<string> {

@@ -130,7 +130,8 @@ export class FeatureCache {
     view.setUint32(12, mat.bins, true);
     bytes.set(new Uint8Array(mat.data.buffer, mat.data.byteOffset, mat.data.byteLength), HEADER_BYTES);
     try {
-      writeFileAtomic(file, bytes);
+      // not fsynced: an entry torn by a power cut fails the size check on read and is recomputed
+      writeFileAtomic(file, bytes, { durable: false });
     } catch (err) {
       throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
     }

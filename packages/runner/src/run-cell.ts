@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { bytesHash, isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
@@ -188,6 +189,8 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       cache,
       onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
       logger,
+      // files not cached yet are extracted on every core (a cell's features are made once, then read back)
+      threads: os.availableParallelism(),
     });
     skippedCount += skipped.length;
     for (const id of chunk) {
