@@ -2,6 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildSchema } from '@ser/config';
+import { plugins } from './plugins.js';
 import { ser, tempDir, workspaceRoot } from './test-support.js';
 
 const work = tempDir('cli');
@@ -77,9 +79,7 @@ describe('ser', () => {
 });
 
 describe('ser.schema.json', () => {
-  it('is the schema of the registered plugins (run `npx ser schema` after adding one)', async () => {
-    const { buildSchema } = await import('@ser/config');
-    const { plugins } = await import('./plugins.js');
+  it('is the schema of the registered plugins (run `npx ser schema` after adding one)', () => {
     const committed = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'ser.schema.json'), 'utf8'));
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildSchema(plugins, { target: 'editor' }))));
   });
