@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { TEMP_HOST, writeFileAtomic } from './atomic-file.js';
 
 describe('writeFileAtomic', () => {
   it('writes the whole content, replacing the old one, and leaves no temporary file', () => {
@@ -15,13 +15,21 @@ describe('writeFileAtomic', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('removeStaleTempFiles clears what a killed writer left', () => {
+  it('names its temporary file after this host and process, so a cleaner can tell whose it is', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-core-'));
-    fs.writeFileSync(path.join(dir, '.x.bin.123.abc.tmp'), 'partial');
-    fs.writeFileSync(path.join(dir, 'x.bin'), 'done');
-    expect(removeStaleTempFiles(dir)).toBe(1);
-    expect(fs.readdirSync(dir)).toEqual(['x.bin']);
-    expect(removeStaleTempFiles(path.join(dir, 'missing'))).toBe(0);
+    const file = path.join(dir, 'y.txt');
+    const real = fs.renameSync;
+    let seen = '';
+    (fs as any).renameSync = (from: string, to: string) => {
+      seen = path.basename(from);
+      return real(from, to);
+    };
+    try {
+      writeFileAtomic(file, 'x', { durable: false });
+    } finally {
+      (fs as any).renameSync = real;
+    }
+    expect(seen).toMatch(new RegExp(`^\\.y\\.txt\\.${TEMP_HOST}\\.${process.pid}\\.[a-z0-9]+\\.tmp$`));
     fs.rmSync(dir, { recursive: true });
   });
 });

@@ -1,5 +1,9 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+
+/** This machine's name as it appears in temporary file names (shared folders: whose writer it was). */
+export const TEMP_HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '-');
 
 /**
  * Writes a file so readers see the old content or the whole new content, never a part:
@@ -11,14 +15,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   const durable = options.durable ?? true;
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  // .<name>.<host>.<pid>.<random>.tmp: a cleaner can tell a dead writer on this host from a live one elsewhere
+  const tmp = path.join(dir, `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
     fs.writeFileSync(fd, data);
     if (durable) fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true }); // e.g. the disk is full: leave nothing behind
+    throw err;
   }
+  fs.closeSync(fd);
   try {
     fs.renameSync(tmp, file);
   } catch (err) {
@@ -33,17 +41,4 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
   } catch {
     // some file systems refuse fsync on a folder; the rename itself is still atomic
   }
-}
-
-/** Removes temporary files left by writers that were killed mid-write. */
-export function removeStaleTempFiles(dir: string): number {
-  if (!fs.existsSync(dir)) return 0;
-  let n = 0;
-  for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) {
-      fs.rmSync(path.join(dir, name), { force: true });
-      n++;
-    }
-  }
-  return n;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromIPC } from 'apache-arrow';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isSerError } from '@ser/core';
+import { isSerError, TEMP_HOST } from '@ser/core';
 import { ResultStore } from './result-store.js';
 import { sampleResult } from './test-rows.js';
 
@@ -73,18 +73,22 @@ describe('ResultStore', () => {
     expect(partial.readEpochs().every((e) => e.cellId === 'cell-a')).toBe(true);
   });
 
-  it('ignores temporary files of killed writers and removes those whose writer is gone', () => {
+  it('ignores temporary files of killed writers and removes those whose writer on this host is gone', () => {
     const store = new ResultStore(dir);
     store.writeCell(sampleResult('cell-a'));
-    const dead = path.join(dir, 'cells', `.cell-b.arrow.2147483646.k3j4.tmp`);
-    const live = path.join(dir, 'epochs', `.cell-c.arrow.${process.pid}.a1.tmp`);
+    const dead = path.join(dir, 'cells', `.cell-b.arrow.${TEMP_HOST}.2147483646.k3j4.tmp`);
+    const live = path.join(dir, 'epochs', `.cell-c.arrow.${TEMP_HOST}.${process.pid}.a1.tmp`);
+    // another node of a cluster writing into the shared folder: its pid means nothing here
+    const elsewhere = path.join(dir, 'cells', `.cell-d.arrow.node-17.2147483646.z9.tmp`);
     fs.writeFileSync(dead, 'ARROW1 half a file');
     fs.writeFileSync(live, 'ARROW1 being written');
+    fs.writeFileSync(elsewhere, 'ARROW1 being written on node-17');
     expect(store.cellIds()).toEqual(['cell-a']);
     expect(store.readCells()).toHaveLength(1);
     expect(store.removeStaleTempFiles()).toBe(1);
     expect(fs.existsSync(dead)).toBe(false);
     expect(fs.existsSync(live)).toBe(true);
+    expect(fs.existsSync(elsewhere)).toBe(true);
   });
 
   it('consolidates all cells into cells.arrow and epochs.arrow with a unified schema', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
-import { SerError, writeFileAtomic } from '@ser/core';
+import { SerError, TEMP_HOST, writeFileAtomic } from '@ser/core';
 import {
   cellsLayout,
   embeddingsLayout,
@@ -32,7 +32,7 @@ export const STORE_FORMAT = '1';
 const ARROW_MAGIC = 'ARROW1';
 const CELL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 // writeFileAtomic (@ser/core) names its temporary files .<name>.<pid>.<random>.tmp
-const TEMP_FILE = /^\..+\.(\d+)\.[a-z0-9]*\.tmp$/;
+const TEMP_FILE = /^\..+\.([A-Za-z0-9-]+)\.(\d+)\.[a-z0-9]*\.tmp$/;
 
 const layouts: Record<StoreTable, TableLayout> = {
   cells: cellsLayout,
@@ -157,8 +157,9 @@ export class ResultStore {
   }
 
   /**
-   * Removes temporary files left by writers that were killed mid-write: those whose writing process
-   * is no longer running on this machine. (Readers ignore them anyway.) Returns how many it removed.
+   * Removes temporary files left by writers that were killed mid-write: those written from this
+   * host by a process no longer running. Files of other hosts (a results folder shared by a
+   * cluster) are never touched. (Readers ignore them anyway.) Returns how many it removed.
    */
   removeStaleTempFiles(): number {
     let removed = 0;
@@ -167,7 +168,7 @@ export class ResultStore {
       if (!fs.existsSync(dir)) continue;
       for (const name of fs.readdirSync(dir)) {
         const m = TEMP_FILE.exec(name);
-        if (!m || isRunning(Number(m[1]))) continue;
+        if (!m || m[1] !== TEMP_HOST || isRunning(Number(m[2]))) continue;
         fs.rmSync(path.join(dir, name), { force: true });
         removed++;
       }
