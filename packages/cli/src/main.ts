@@ -89,6 +89,7 @@ function buildProgram(): Command {
     .option('--out <file>', 'write the HTML report here')
     .addOption(new Option('--format <f>', 'table format on stdout').choices(['text', 'md', 'csv', 'tex']).default('text'))
     .option('--baseline <k=v>', "baseline point, e.g. loss.lambda=0 (default: lambda 0 or loss 'softmax')", collect, [])
+    .option('--consolidate', 'first rebuild cells.arrow and epochs.arrow from the per-cell files (what a cluster sweep\'s collect job runs)')
     .action(async (results, opts) => (await reportCommands()).reportCommand(results, opts));
 
   program.command('compare')

@@ -27,6 +27,8 @@ export interface RunCellOptions {
   logger?: Logger;
   progress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
+  /** Threads that extract the features not cached yet (default: every core; the CLI gives each of N parallel workers cores / N). */
+  extractThreads?: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
     identity.classMap = corpus.classMap;
     identity.classes = corpus.classes;
     const fold = findFold(corpus, cell);
-    const { examples, source } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger);
+    const { examples, source } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
     const modelDef = findPlugin(registry.models, cell.config.model.id, 'model');
     const lossDef = findPlugin(registry.losses, cell.config.loss.id, 'loss');
     const model = modelDef.create(ownConfig(cell.config.model), { inputBins: source.bins, numClasses: corpus.classes.length, seed: cell.seed, logger });
@@ -173,7 +175,7 @@ const EXTRACT_CHUNK = 256;
  * the cache: every file is extracted (or found) once, then only its frame count stays in memory,
  * and each batch reads its entries back (global normalisation applied on read).
  */
-async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger) {
+async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger, threads: number) {
   const features = cell.config.features as unknown as FeatureConfig;
   if (cell.config.features.segment !== null) {
     throw new SerError('CONFIG_INVALID', `features.segment is ${JSON.stringify(cell.config.features.segment)}, but the runner does not train on segments yet; set features.segment: null`);
@@ -189,8 +191,8 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       cache,
       onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
       logger,
-      // files not cached yet are extracted on every core (a cell's features are made once, then read back)
-      threads: os.availableParallelism(),
+      // files not cached yet are extracted in parallel (a cell's features are made once, then read back)
+      threads,
     });
     skippedCount += skipped.length;
     for (const id of chunk) {

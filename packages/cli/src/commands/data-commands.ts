@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { consoleLogger, SerError } from '@ser/core';
@@ -7,6 +6,7 @@ import { loadExperiment } from '@ser/config';
 import type { ExperimentConfig } from '@ser/config';
 import { describeCorpus, makeFolds } from '@ser/dataset-core';
 import { writeSyntheticCorpus } from '@ser/datasets';
+import { defaultCacheDir, loadCorpus } from '@ser/runner';
 import { plugins } from '../plugins.js';
 import { workspaceRoot } from '../version.js';
 
@@ -33,17 +33,11 @@ export function loadForDescribe(file: string, overrides: string[]): ExperimentCo
   }).config;
 }
 
-/** The folder the dataset plugins may write to (the synthetic corpus renders its WAV files there). */
-export function datasetCacheDir(): string {
-  return process.env.SER_CACHE_DIR ? path.join(process.env.SER_CACHE_DIR, 'datasets') : path.join(os.homedir(), '.cache', 'ser', 'datasets');
-}
-
 /** `ser data describe FILE`: counts per label, speaker and fold, duration, split hashes. */
 export async function dataDescribeCommand(file: string, overrides: string[]): Promise<void> {
   const config = loadForDescribe(file, overrides);
   const logger = consoleLogger();
-  const def = plugins.datasets.find((d) => d.id === config.dataset.id)!;
-  const corpus = await def.load(config.dataset, { logger, cacheDir: datasetCacheDir() });
+  const corpus = await loadCorpus(config.dataset, plugins, { logger, cacheDir: process.env.SER_CACHE_DIR ?? defaultCacheDir(), configFile: file });
   const folds = makeFolds(corpus, config.dataset.protocol as any, config.seed);
   process.stdout.write(describeCorpus(corpus, folds) + '\n');
 }

@@ -41,7 +41,9 @@ export function printResultsTable(dir: string): void {
 }
 
 /** `ser report RESULTS`: the table on stdout in a format, and the HTML report when --out is given. */
-export function reportCommand(dir: string, opts: { out?: string; format: TableFormat; baseline: string[] }): void {
+export function reportCommand(dir: string, opts: { out?: string; format: TableFormat; baseline: string[]; consolidate?: boolean }): void {
+  // the collect job of a cluster sweep: rebuild cells.arrow / epochs.arrow from every task's files
+  if (opts.consolidate && fs.existsSync(path.join(dir, 'cells'))) new ResultStore(dir).consolidate();
   const rows = readResults(dir);
   const report = buildReport(rows, { baseline: parseBaseline(opts.baseline), title: path.basename(path.resolve(dir)) });
   process.stdout.write(renderTable(report, opts.format) + '\n');
@@ -53,6 +55,6 @@ export function reportCommand(dir: string, opts: { out?: string; format: TableFo
 
 /** `ser compare A B`: the same (point, fold, seed) in both, differences and a paired test. */
 export function compareCommand(a: string, b: string, opts: { format: TableFormat }): void {
-  const comparison = compareResults(readResults(a, { embeddings: false }), readResults(b, { embeddings: false }), { labels: ['A: ' + a, 'B: ' + b] } as any);
+  const comparison = compareResults(readResults(a, { embeddings: false }), readResults(b, { embeddings: false }), { labels: { a, b } });
   process.stdout.write(renderTable(comparison, opts.format) + '\n');
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { consoleLogger, SerError } from '@ser/core';
 import type { Logger } from '@ser/core';
@@ -17,6 +18,7 @@ import {
 } from '@ser/runner';
 import type { Launcher, PlannedExperiment } from '@ser/runner';
 import { SlurmLauncher } from '@ser/launcher-slurm';
+import { ResultStore } from '@ser/store';
 import { createProgressPrinter } from '@ser/trainer';
 import { plugins } from '../plugins.js';
 import { cliVersion, gitCommit, workerCommand } from '../version.js';
@@ -63,7 +65,8 @@ export async function runCommand(
   }
   const workers = opts.workers ?? defaultWorkers();
   logger.info(`ser: ${loaded.config.name}: ${planned.cells.length} cells, results in ${path.relative(process.cwd(), resultsDir) || '.'}, ${workers} worker${workers === 1 ? '' : 's'}`);
-  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir } });
+  // SER_WORKERS lets each worker take its share of the cores for feature extraction
+  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir, SER_WORKERS: String(workers) } });
   const summary = await runSweep({
     cells: planned.cells,
     experimentFile: path.resolve(file),
@@ -81,8 +84,11 @@ export async function runCommand(
     `\n${loaded.config.name}: ${summary.total} cells: ${summary.done} ok, ${summary.diverged} diverged, ${summary.failed} failed, ${summary.skipped} already stored (${secs.toFixed(0)} s)\n`,
   );
   if (opts.report !== false) (await import('./report-commands.js')).printResultsTable(resultsDir);
-  if (!summary.ok) {
-    process.stdout.write(`some cells failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`ser run ${file} --rerun-failed\` runs them again\n`);
+  // The exit code speaks for every planned cell, also those stored as failed by an earlier run.
+  const plannedIds = new Set(planned.cells.map((c) => c.cellId));
+  const storedFailed = new ResultStore(resultsDir).readCells().filter((r) => plannedIds.has(r.cellId) && r.status === 'failed').length;
+  if (!summary.ok || storedFailed > 0) {
+    process.stdout.write(`${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`ser run ${file} --rerun-failed\` runs them again\n`);
     process.exitCode = 1;
   }
 }
@@ -97,6 +103,7 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
   }
   await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger });
   const progress = createProgressPrinter(process.stderr);
+  const workers = Math.max(1, Number.parseInt(process.env.SER_WORKERS ?? '1', 10) || 1);
   const row = await runCell({
     cell,
     registry: plugins,
@@ -106,6 +113,7 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
     gitCommit: gitCommit(),
     logger,
     progress,
+    extractThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
   });
   const fmt = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(1));
   process.stderr.write(`[cell ${cell.index}] ${row.status}: UA ${fmt(row.ua)} WA ${fmt(row.wa)} (${row.epochs} epochs, ${row.seconds.toFixed(1)} s)${row.errorMessage ? ` ${row.errorCode}: ${row.errorMessage}` : ''}\n`);
@@ -123,7 +131,7 @@ export async function submitCommand(
   const reportFile = path.join(resultsDir, 'report.html');
   const slurm = new SlurmLauncher({
     workerCommand: workerCommand(),
-    collectCommand: [...workerCommand(), 'report', resultsDir, '--out', reportFile],
+    collectCommand: [...workerCommand(), 'report', resultsDir, '--out', reportFile, '--consolidate'],
     partition: opts.partition,
     time: opts.time,
     mem: opts.mem,
