@@ -96,4 +96,27 @@ describe('LocalPoolLauncher', () => {
     expect(row.errorCode).toBe('WORKER_CRASHED');
     expect(row.errorMessage).toContain('time limit of 3 s');
   });
+
+  it('stops on abort: running workers are terminated, nothing new starts, their cells stay to do', async () => {
+    const { file, spec } = writeSpec({ cells: fakeCells(3), hang: [0, 1, 2] });
+    const stop = new AbortController();
+    const events: SweepEvent[] = [];
+    const started = runSweep({
+      cells: spec.cells,
+      experimentFile: file,
+      resultsDir: spec.resultsDir,
+      launcher: new LocalPoolLauncher({ workerCommand: [process.execPath, '--import', 'tsx', worker], signal: stop.signal }),
+      workers: 1,
+      retries: 2,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'cell-start') setTimeout(() => stop.abort(), 500);
+      },
+    });
+    const summary = await started;
+    expect(events.filter((e) => e.type === 'cell-start')).toHaveLength(1);
+    expect(events.some((e) => e.type === 'cell-retry')).toBe(false);
+    expect(summary).toMatchObject({ failed: 0, done: 0 });
+    expect(new ResultStore(spec.resultsDir).cellIds()).toEqual([]);
+  });
 });

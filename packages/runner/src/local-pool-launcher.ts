@@ -28,6 +28,11 @@ export interface LocalPoolOptions {
   cellTimeoutS?: number | null;
   /** Lines of a crashed worker's stderr kept in its WORKER_CRASHED row (default 20). */
   stderrLines?: number;
+  /**
+   * Stops the sweep: running workers get SIGTERM, nothing new starts, and their cells stay unstored
+   * (not failed), so the next run picks them up. The CLI aborts it on SIGINT / SIGTERM.
+   */
+  signal?: AbortSignal;
 }
 
 interface Attempt {
@@ -59,8 +64,15 @@ export class LocalPoolLauncher implements Launcher {
     const queue: Attempt[] = request.cells.map((cell) => ({ cell, attempt: 1 }));
     const workers = Math.max(1, Math.floor(request.workers));
     let running = 0;
+    const children = new Set<ReturnType<typeof spawn>>();
+    const aborted = () => this.options.signal?.aborted === true;
 
     return new Promise((resolve, reject) => {
+      this.options.signal?.addEventListener('abort', () => {
+        queue.length = 0;
+        for (const child of children) child.kill('SIGTERM');
+        if (running === 0) resolve(summary);
+      }, { once: true });
       const finish = (a: Attempt, status: CellOutcome, startedAt: number, crashed: boolean) => {
         summary[status]++;
         if (crashed) summary.crashed++;
@@ -68,7 +80,7 @@ export class LocalPoolLauncher implements Launcher {
       };
 
       const pump = () => {
-        while (running < workers && queue.length > 0) start(queue.shift()!);
+        while (!aborted() && running < workers && queue.length > 0) start(queue.shift()!);
         if (running === 0 && queue.length === 0) resolve(summary);
       };
 
@@ -89,6 +101,7 @@ export class LocalPoolLauncher implements Launcher {
           env: this.options.env ? { ...process.env, ...this.options.env } : undefined,
           stdio: ['ignore', 'ignore', 'pipe'],
         });
+        children.add(child);
         request.onEvent({ type: 'cell-start', cell: a.cell, attempt: a.attempt });
         child.stderr!.on('data', (chunk: Buffer) => {
           log.write(chunk);
@@ -119,8 +132,14 @@ export class LocalPoolLauncher implements Launcher {
                 : `exited with code ${code}`;
           log.end(`--- ${how}\n`);
           running--;
+          children.delete(child);
           try {
             const status = storedStatus(store, a.cell.cellId);
+            if (!status && aborted()) {
+              // stopped by the user: not a crash, no retry; the cell stays to do
+              if (running === 0) resolve(summary);
+              return;
+            }
             if (status) {
               finish(a, status, startedAt, false);
             } else if (a.attempt <= request.retries) {

@@ -66,7 +66,17 @@ export async function runCommand(
   const workers = opts.workers ?? defaultWorkers();
   logger.info(`ser: ${loaded.config.name}: ${planned.cells.length} cells, results in ${path.relative(process.cwd(), resultsDir) || '.'}, ${workers} worker${workers === 1 ? '' : 's'}`);
   // SER_WORKERS lets each worker take its share of the cores for feature extraction
-  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir, SER_WORKERS: String(workers) } });
+  // Ctrl-C or a SIGTERM stops the workers cleanly: finished cells are stored, running ones run again next time
+  const stop = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals) => {
+    stoppedBy = sig;
+    logger.warn(`${sig}: stopping the workers; finished cells are stored, \`ser run ${file}\` resumes`);
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir, SER_WORKERS: String(workers) }, signal: stop.signal });
   const summary = await runSweep({
     cells: planned.cells,
     experimentFile: path.resolve(file),
@@ -79,6 +89,12 @@ export async function runCommand(
     baseConfig: loaded.config,
     onEvent: createSweepProgressPrinter(process.stderr),
   });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (stoppedBy) {
+    process.exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
+    return;
+  }
   const secs = (Date.now() - t0) / 1000;
   process.stdout.write(
     `\n${loaded.config.name}: ${summary.total} cells: ${summary.done} ok, ${summary.diverged} diverged, ${summary.failed} failed, ${summary.skipped} already stored (${secs.toFixed(0)} s)\n`,
