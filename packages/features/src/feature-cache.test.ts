@@ -135,7 +135,7 @@ describe('extractCorpus', () => {
     const silent = writeAudio('w-silent.wav', makeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
     const dir = path.join(tmp, 'c-threads');
     const cache = new FeatureCache(dir);
-    const threaded = await extractCorpus([...files, silent], config, { cache, threads: 2, onBadAudio: 'skip' });
+    const threaded = await extractCorpus([...files, silent], config, { cache, threads: 2, minFilesPerWorker: 8, onBadAudio: 'skip' });
     // the workers computed every good file: this thread's pass only read them back
     expect(cache.stats).toMatchObject({ hits: files.length, misses: 0 });
     const serial = await extractCorpus(files, config);
