@@ -127,20 +127,20 @@ export class SlurmLauncher implements Launcher {
     const o = this.options;
     const slurmDir = path.join(request.resultsDir, 'slurm');
     const logDir = path.join(slurmDir, 'logs');
-    fs.mkdirSync(logDir, { recursive: true });
+    if (!o.dryRun) fs.mkdirSync(logDir, { recursive: true });
     const jobName = `ser-${request.cells[0]?.experiment ?? 'sweep'}`;
     const opts = { ...o, jobName, logDir, maxParallel: o.maxParallel ?? request.workers };
     const script = sbatchArrayScript(request, opts);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const scriptFile = path.join(slurmDir, `array-${stamp}.sbatch`);
-    writeFileAtomic(scriptFile, script);
     const collectScript = o.collectCommand ? sbatchCollectScript(opts) : undefined;
     const collectFile = path.join(slurmDir, `collect-${stamp}.sbatch`);
-    if (collectScript) writeFileAtomic(collectFile, collectScript);
     const submission: SlurmSubmission = { script, collectScript, scriptFile, cellIndices: request.cells.map((c) => c.index) };
     this.lastSubmission = submission;
     const summary: LaunchSummary = { ok: 0, diverged: 0, failed: 0, crashed: 0, retries: 0 };
-    if (o.dryRun) return summary;
+    if (o.dryRun) return summary; // a dry run writes nothing
+    writeFileAtomic(scriptFile, script);
+    if (collectScript) writeFileAtomic(collectFile, collectScript);
 
     const program = o.sbatch ?? 'sbatch';
     submission.arrayJobId = sbatch(program, [scriptFile]);

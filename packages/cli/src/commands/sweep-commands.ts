@@ -161,6 +161,19 @@ export async function submitCommand(
     env: { SER_RESULTS_DIR: resultsDir, ...(process.env.SER_BACKEND ? { SER_BACKEND: process.env.SER_BACKEND } : {}), ...(process.env.SER_CACHE_DIR ? { SER_CACHE_DIR: process.env.SER_CACHE_DIR } : {}) },
   });
   const launcher: Launcher = slurm;
+  if (opts.dryRun) {
+    // print what would be submitted; touch nothing in the results folder
+    const store = new ResultStore(resultsDir);
+    const pending = planned.cells.filter((c) => !store.hasCell(c.cellId));
+    if (pending.length === 0) {
+      process.stdout.write(`${loaded.config.name}: all ${planned.cells.length} cells are already stored in ${resultsDir}; nothing to submit\n`);
+      return;
+    }
+    await slurm.launch({ experimentFile: path.resolve(file), overrides, cells: pending, resultsDir, workers: opts.maxParallel ?? pending.length, retries: 0, onEvent: () => {} });
+    const sub = slurm.lastSubmission!;
+    process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
+    return;
+  }
   const summary = await runSweep({
     cells: planned.cells,
     experimentFile: path.resolve(file),
@@ -174,10 +187,6 @@ export async function submitCommand(
   const sub = slurm.lastSubmission;
   if (!sub) {
     process.stdout.write(`${loaded.config.name}: all ${summary.total} cells are already stored in ${resultsDir}; nothing to submit\n`);
-    return;
-  }
-  if (opts.dryRun) {
-    process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
     return;
   }
   process.stdout.write(
