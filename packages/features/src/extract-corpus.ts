@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { bytesHash, isSerError, silentLogger, type Logger } from '@ser/core';
+import { isSerError, silentLogger, type Logger } from '@ser/core';
 import type { FeatureConfig, FeatureMatrix } from './feature-config.js';
-import { computeFileFeatures, featureCacheKey, type FeatureCache } from './feature-cache.js';
+import { computeFileFeatures, type FeatureCache } from './feature-cache.js';
 
 /** A file extractCorpus left out, with the SerError code and message saying why. */
 export interface SkippedAudio {
@@ -64,7 +64,7 @@ export async function extractCorpus(
 function uncached(paths: readonly string[], config: FeatureConfig, cache: FeatureCache): string[] {
   return paths.filter((p) => {
     try {
-      return !fs.existsSync(cache.entryPath(featureCacheKey(bytesHash(fs.readFileSync(p)), config)));
+      return !fs.existsSync(cache.entryFor(p, config));
     } catch {
       return true;
     }

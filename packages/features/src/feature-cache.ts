@@ -70,26 +70,34 @@ export class FeatureCache {
 
   /** The features of an audio file for a config: from the cache, or computed (decode, resample, extract) and stored. */
   async get(audioPath: string, config: FeatureConfig): Promise<FeatureMatrix> {
-    let bytes: Buffer | null = null;
-    const stamp = fileStamp(audioPath);
-    let hash = this.contentHashes.get(audioPath);
-    if (!hash || hash.stamp !== stamp) {
-      bytes = readAudio(audioPath);
-      hash = { stamp, hash: bytesHash(bytes) };
-      this.contentHashes.set(audioPath, hash);
-    }
-    const key = featureCacheKey(hash.hash, config);
-    const file = this.entryPath(key);
+    const content = this.contentHash(audioPath);
+    const file = this.entryPath(featureCacheKey(content.hash, config));
     const cached = this.read(file);
     if (cached) {
       this.stats.hits++;
       return cached;
     }
-    bytes ??= readAudio(audioPath);
+    const bytes = content.bytes ?? readAudio(audioPath);
     const mat = await featuresOfBytes(bytes, audioPath, config);
     this.write(file, mat);
     this.stats.misses++;
     return mat;
+  }
+
+  /** Where the entry of an audio file for a config lives; the file's content is hashed once per process while it is unchanged. */
+  entryFor(audioPath: string, config: FeatureConfig): string {
+    return this.entryPath(featureCacheKey(this.contentHash(audioPath).hash, config));
+  }
+
+  /** The audio file's content hash, from the memo when its size and mtime are unchanged; the bytes when it had to read them. */
+  private contentHash(audioPath: string): { hash: string; bytes: Buffer | null } {
+    const stamp = fileStamp(audioPath);
+    const known = this.contentHashes.get(audioPath);
+    if (known && known.stamp === stamp) return { hash: known.hash, bytes: null };
+    const bytes = readAudio(audioPath);
+    const hash = bytesHash(bytes);
+    this.contentHashes.set(audioPath, { stamp, hash });
+    return { hash, bytes };
   }
 
   /** The entry at `file`, or null when absent or invalid (an invalid one is logged and counted). */

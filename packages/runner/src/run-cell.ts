@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bytesHash, isSerError, SerError, silentLogger, type Logger } from '@ser/core';
+import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { computeNormStats, extractCorpus, featureCacheKey, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
+import { computeNormStats, extractCorpus, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
 import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
 import { trainCell, type Example, type TrainerConfig, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
@@ -199,7 +199,7 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       const audio = byId.get(id)!.path;
       const m = byPath.get(audio);
       if (!m) continue;
-      const file = cache.entryPath(featureCacheKey(bytesHash(fs.readFileSync(audio)), features));
+      const file = cache.entryFor(audio, features); // the content hash the cache just made: no second read
       entries.set(id, { file, frames: m.frames, bins: m.bins });
     }
   }
