@@ -6,11 +6,11 @@ import type { JsonSchema } from '@ser/core';
 import { tf } from '@ser/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Loss, LossContext, LossDefinition, LossInputs } from './loss.js';
-import { useTestBackend } from './internal/test-backend.js';
-import type { TestBackend } from './internal/test-backend.js';
+import { useTestBackend } from '@ser/engine/testing';
+import type { TestBackend } from '@ser/engine/testing';
 
-export type { TestBackend } from './internal/test-backend.js';
-export { useTestBackend } from './internal/test-backend.js';
+export type { TestBackend } from '@ser/engine/testing';
+export { useTestBackend } from '@ser/engine/testing';
 
 export interface LossConformanceOptions {
   /** Backends to run on, each in its own describe block; default both 'cpu' and 'tensorflow'. */

@@ -1,4 +1,4 @@
-import { tf } from '@ser/engine';
+import { tf } from './index.js';
 
 /** Backends the conformance suites run on: the pure-JS reference and the native libtensorflow one. */
 export type TestBackend = 'cpu' | 'tensorflow';
