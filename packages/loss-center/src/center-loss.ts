@@ -1,13 +1,5 @@
 import { tf } from '@ser/engine';
-import {
-  CenterBank,
-  centerOptionsSchema,
-  checkClassWeights,
-  checkLossInputs,
-  defineLoss,
-  softmaxCrossEntropy,
-  softmaxOptionsSchema,
-} from '@ser/loss-core';
+import { centerOptionsSchema, createCenterFamilyLoss, defineLoss, softmaxOptionsSchema } from '@ser/loss-core';
 import type { CenterOptions, SoftmaxOptions } from '@ser/loss-core';
 
 export type CenterLossConfig = CenterOptions & SoftmaxOptions;
@@ -28,29 +20,9 @@ export const centerLoss = defineLoss<CenterLossConfig>({
     properties: { ...centerOptionsSchema({ lambda: 0.01, alpha: 0.5 }), ...softmaxOptionsSchema },
   },
   create(config, context) {
-    checkClassWeights('center', 'classWeights', config.classWeights, context.numClasses);
-    const bank = new CenterBank({ numClasses: context.numClasses, embeddingDim: context.embeddingDim, update: config.centerUpdate });
-    return {
-      id: 'center',
-      get trainableVariables() {
-        return bank.trainableVariables;
-      },
-      compute(inputs) {
-        checkLossInputs('center', inputs, context);
-        return tf.tidy(() => {
-          const softmax = softmaxCrossEntropy(inputs.logits, inputs.labels, config);
-          const center = tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(inputs.embeddings, bank.centersOf(inputs.labels))), 1))) as tf.Scalar;
-          const total = tf.add(softmax, tf.mul(config.lambda, center)) as tf.Scalar;
-          return { total, terms: { softmax, center } };
-        });
-      },
-      afterStep({ embeddings, labels }) {
-        if (config.centerUpdate === 'alpha-rule') bank.applyAlphaRule(embeddings, labels, config.alpha);
-      },
-      centers: () => bank.snapshot(),
-      getState: () => bank.getState(),
-      setState: (state) => bank.setState(state, "loss 'center'"),
-      dispose: () => bank.dispose(),
-    };
+    return createCenterFamilyLoss('center', config, context, (inputs, bank) => {
+      const center = tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(inputs.embeddings, bank.centersOf(inputs.labels))), 1))) as tf.Scalar;
+      return { value: center, terms: { center } };
+    });
   },
 });

@@ -1,13 +1,5 @@
 import { tf } from '@ser/engine';
-import {
-  CenterBank,
-  centerOptionsSchema,
-  checkClassWeights,
-  checkLossInputs,
-  defineLoss,
-  softmaxCrossEntropy,
-  softmaxOptionsSchema,
-} from '@ser/loss-core';
+import { centerOptionsSchema, createCenterFamilyLoss, defineLoss, softmaxOptionsSchema } from '@ser/loss-core';
 import type { CenterOptions, SoftmaxOptions } from '@ser/loss-core';
 
 export interface ContrastiveCenterLossConfig extends CenterOptions, SoftmaxOptions {
@@ -35,33 +27,13 @@ export const contrastiveCenterLoss = defineLoss<ContrastiveCenterLossConfig>({
     },
   },
   create(config, context) {
-    checkClassWeights('contrastive-center', 'classWeights', config.classWeights, context.numClasses);
-    const bank = new CenterBank({ numClasses: context.numClasses, embeddingDim: context.embeddingDim, update: config.centerUpdate });
-    return {
-      id: 'contrastive-center',
-      get trainableVariables() {
-        return bank.trainableVariables;
-      },
-      compute(inputs) {
-        checkLossInputs('contrastive-center', inputs, context);
-        return tf.tidy(() => {
-          const softmax = softmaxCrossEntropy(inputs.logits, inputs.labels, config);
-          const d2 = bank.squaredDistances(inputs.embeddings); // [batch, K]
-          const own = tf.oneHot(inputs.labels, context.numClasses).toFloat();
-          const intra = tf.sum(tf.mul(d2, own), 1);
-          const inter = tf.sum(tf.mul(d2, tf.sub(1, own)), 1);
-          const contrastiveCenter = tf.mul(0.5, tf.mean(tf.div(intra, tf.add(inter, config.delta)))) as tf.Scalar;
-          const total = tf.add(softmax, tf.mul(config.lambda, contrastiveCenter)) as tf.Scalar;
-          return { total, terms: { softmax, contrastiveCenter } };
-        });
-      },
-      afterStep({ embeddings, labels }) {
-        if (config.centerUpdate === 'alpha-rule') bank.applyAlphaRule(embeddings, labels, config.alpha);
-      },
-      centers: () => bank.snapshot(),
-      getState: () => bank.getState(),
-      setState: (state) => bank.setState(state, "loss 'contrastive-center'"),
-      dispose: () => bank.dispose(),
-    };
+    return createCenterFamilyLoss('contrastive-center', config, context, (inputs, bank) => {
+      const d2 = bank.squaredDistances(inputs.embeddings); // [batch, K]
+      const own = tf.oneHot(inputs.labels, context.numClasses).toFloat();
+      const intra = tf.sum(tf.mul(d2, own), 1);
+      const inter = tf.sum(tf.mul(d2, tf.sub(1, own)), 1);
+      const contrastiveCenter = tf.mul(0.5, tf.mean(tf.div(intra, tf.add(inter, config.delta)))) as tf.Scalar;
+      return { value: contrastiveCenter, terms: { contrastiveCenter } };
+    });
   },
 });

@@ -7,3 +7,5 @@ export { CenterBank, centerOptionsSchema } from './center-bank.js';
 export type { CenterOptions, CenterUpdate } from './center-bank.js';
 export { tensorToState, stateToTensor, assignFromState } from './state.js';
 export { CosineClassifier } from './cosine-classifier.js';
+export { createCenterFamilyLoss } from './center-family-loss.js';
+export type { CenterFamilyTerm } from './center-family-loss.js';

@@ -1,13 +1,5 @@
 import { tf } from '@ser/engine';
-import {
-  CenterBank,
-  centerOptionsSchema,
-  checkClassWeights,
-  checkLossInputs,
-  defineLoss,
-  softmaxCrossEntropy,
-  softmaxOptionsSchema,
-} from '@ser/loss-core';
+import { centerOptionsSchema, createCenterFamilyLoss, defineLoss, softmaxOptionsSchema } from '@ser/loss-core';
 import type { CenterOptions, SoftmaxOptions } from '@ser/loss-core';
 
 export interface IslandLossConfig extends CenterOptions, SoftmaxOptions {
@@ -54,37 +46,21 @@ export const islandLoss = defineLoss<IslandLossConfig>({
     },
   },
   create(config, context) {
-    checkClassWeights('island', 'classWeights', config.classWeights, context.numClasses);
-    const bank = new CenterBank({ numClasses: context.numClasses, embeddingDim: context.embeddingDim, update: config.centerUpdate });
     const numClasses = context.numClasses;
-    return {
-      id: 'island',
-      get trainableVariables() {
-        return bank.trainableVariables;
+    return createCenterFamilyLoss(
+      'island',
+      config,
+      context,
+      (inputs, bank) => {
+        const center = tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(inputs.embeddings, bank.centersOf(inputs.labels))), 1))) as tf.Scalar;
+        const island = islandPairTerm(bank.variable);
+        return { value: tf.add(center, tf.mul(config.lambda1, island)) as tf.Scalar, terms: { center, island } };
       },
-      compute(inputs) {
-        checkLossInputs('island', inputs, context);
-        return tf.tidy(() => {
-          const softmax = softmaxCrossEntropy(inputs.logits, inputs.labels, config);
-          const center = tf.mul(0.5, tf.mean(tf.sum(tf.square(tf.sub(inputs.embeddings, bank.centersOf(inputs.labels))), 1))) as tf.Scalar;
-          const island = islandPairTerm(bank.variable);
-          const total = tf.add(softmax, tf.mul(config.lambda, tf.add(center, tf.mul(config.lambda1, island)))) as tf.Scalar;
-          return { total, terms: { softmax, center, island } };
-        });
-      },
-      afterStep({ embeddings, labels }) {
-        if (config.centerUpdate !== 'alpha-rule') return;
-        tf.tidy(() => {
-          // the ordered-pair sum counts each pair twice: half its gradient is sum_{k != j} d cos(c_k, c_j) / d c_j
-          const extra =
-            numClasses > 1 ? tf.mul(tf.grad((c: tf.Tensor) => islandPairTerm(c as tf.Tensor2D))(bank.variable), (0.5 * config.lambda1) / (numClasses - 1)) : undefined;
-          bank.applyAlphaRule(embeddings, labels, config.alpha, extra as tf.Tensor2D | undefined);
-        });
-      },
-      centers: () => bank.snapshot(),
-      getState: () => bank.getState(),
-      setState: (state) => bank.setState(state, "loss 'island'"),
-      dispose: () => bank.dispose(),
-    };
+      // the ordered-pair sum counts each pair twice: half its gradient is sum_{k != j} d cos(c_k, c_j) / d c_j
+      (bank) =>
+        numClasses > 1
+          ? (tf.mul(tf.grad((c: tf.Tensor) => islandPairTerm(c as tf.Tensor2D))(bank.variable), (0.5 * config.lambda1) / (numClasses - 1)) as tf.Tensor2D)
+          : undefined,
+    );
   },
 });

@@ -1,13 +1,5 @@
 import { tf } from '@ser/engine';
-import {
-  CenterBank,
-  centerOptionsSchema,
-  checkClassWeights,
-  checkLossInputs,
-  defineLoss,
-  softmaxCrossEntropy,
-  softmaxOptionsSchema,
-} from '@ser/loss-core';
+import { centerOptionsSchema, createCenterFamilyLoss, defineLoss, softmaxOptionsSchema } from '@ser/loss-core';
 import type { CenterOptions, SoftmaxOptions } from '@ser/loss-core';
 
 export interface TripletCenterLossConfig extends CenterOptions, SoftmaxOptions {
@@ -39,33 +31,13 @@ export const tripletCenterLoss = defineLoss<TripletCenterLossConfig>({
     },
   },
   create(config, context) {
-    checkClassWeights('triplet-center', 'classWeights', config.classWeights, context.numClasses);
-    const bank = new CenterBank({ numClasses: context.numClasses, embeddingDim: context.embeddingDim, update: config.centerUpdate });
-    return {
-      id: 'triplet-center',
-      get trainableVariables() {
-        return bank.trainableVariables;
-      },
-      compute(inputs) {
-        checkLossInputs('triplet-center', inputs, context);
-        return tf.tidy(() => {
-          const softmax = softmaxCrossEntropy(inputs.logits, inputs.labels, config);
-          const distance = tf.sqrt(tf.add(bank.squaredDistances(inputs.embeddings), DISTANCE_EPSILON)); // [batch, K]
-          const own = tf.oneHot(inputs.labels, context.numClasses).toFloat();
-          const positive = tf.sum(tf.mul(distance, own), 1);
-          const nearestOther = tf.min(tf.add(distance, tf.mul(own, EXCLUDED)), 1);
-          const tripletCenter = tf.mean(tf.relu(tf.add(tf.sub(positive, nearestOther), config.margin))) as tf.Scalar;
-          const total = tf.add(softmax, tf.mul(config.lambda, tripletCenter)) as tf.Scalar;
-          return { total, terms: { softmax, tripletCenter } };
-        });
-      },
-      afterStep({ embeddings, labels }) {
-        if (config.centerUpdate === 'alpha-rule') bank.applyAlphaRule(embeddings, labels, config.alpha);
-      },
-      centers: () => bank.snapshot(),
-      getState: () => bank.getState(),
-      setState: (state) => bank.setState(state, "loss 'triplet-center'"),
-      dispose: () => bank.dispose(),
-    };
+    return createCenterFamilyLoss('triplet-center', config, context, (inputs, bank) => {
+      const distance = tf.sqrt(tf.add(bank.squaredDistances(inputs.embeddings), DISTANCE_EPSILON)); // [batch, K]
+      const own = tf.oneHot(inputs.labels, context.numClasses).toFloat();
+      const positive = tf.sum(tf.mul(distance, own), 1);
+      const nearestOther = tf.min(tf.add(distance, tf.mul(own, EXCLUDED)), 1);
+      const tripletCenter = tf.mean(tf.relu(tf.add(tf.sub(positive, nearestOther), config.margin))) as tf.Scalar;
+      return { value: tripletCenter, terms: { tripletCenter } };
+    });
   },
 });
