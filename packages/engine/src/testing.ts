@@ -1,3 +1,6 @@
+import { Ajv } from 'ajv';
+import { SerError } from '@ser/core';
+import type { JsonSchema } from '@ser/core';
 import { tf } from './index.js';
 
 /** Backends the conformance suites run on: the pure-JS reference and the native libtensorflow one. */
@@ -14,4 +17,18 @@ export async function useTestBackend(backend: TestBackend): Promise<void> {
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
   await tf.ready();
+}
+
+/**
+ * Fills a partial plugin config with its schema's defaults and validates it (ajv, unknown keys
+ * rejected when the schema says so), as the config layer does before create(); throws on an invalid config.
+ */
+export function resolveSchemaConfig<T>(schema: JsonSchema, partial: Record<string, unknown> = {}): T {
+  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+  const config = structuredClone(partial);
+  const validate = ajv.compile(schema);
+  if (!validate(config)) {
+    throw new SerError('CONFIG_INVALID', `config ${JSON.stringify(partial)} is invalid: ${ajv.errorsText(validate.errors)}`);
+  }
+  return config as T;
 }

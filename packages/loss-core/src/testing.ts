@@ -1,12 +1,10 @@
 // The loss conformance suite: every loss package runs it (`describeLossConformance(myLoss)`).
 // Test support only: import it from '@ser/loss-core/testing' in *.test.ts files.
-import { Ajv } from 'ajv';
 import { Rng, SerError, silentLogger } from '@ser/core';
-import type { JsonSchema } from '@ser/core';
 import { tf } from '@ser/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Loss, LossContext, LossDefinition, LossInputs } from './loss.js';
-import { useTestBackend } from '@ser/engine/testing';
+import { resolveSchemaConfig, useTestBackend } from '@ser/engine/testing';
 import type { TestBackend } from '@ser/engine/testing';
 
 export type { TestBackend } from '@ser/engine/testing';
@@ -21,19 +19,8 @@ export interface LossConformanceOptions {
   seed?: number;
 }
 
-/**
- * Fills a partial config with the schema's defaults and validates it (ajv, unknown keys rejected
- * when the schema says so), as the config layer does before create(); throws on an invalid config.
- */
-export function resolveConfig<T>(schema: JsonSchema, partial: Record<string, unknown> = {}): T {
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-  const config = structuredClone(partial);
-  const validate = ajv.compile(schema);
-  if (!validate(config)) {
-    throw new SerError('CONFIG_INVALID', `config ${JSON.stringify(partial)} is invalid: ${ajv.errorsText(validate.errors)}`);
-  }
-  return config as T;
-}
+/** Fills a partial config with the schema's defaults and validates it, as the config layer does (see resolveSchemaConfig). */
+export const resolveConfig = resolveSchemaConfig;
 
 /**
  * A deterministic batch: embeddings N(0,1) [batch, dim], logits N(0,1) [batch, classes], labels

@@ -1,12 +1,10 @@
 // The model conformance suite: every model package runs it (`describeModelConformance(myModel, config)`).
 // Test support only: import it from '@ser/model-core/testing' in *.test.ts files.
-import { Ajv } from 'ajv';
-import { Rng, SerError, silentLogger } from '@ser/core';
-import type { JsonSchema } from '@ser/core';
+import { Rng, silentLogger } from '@ser/core';
 import { tf } from '@ser/engine';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Model, ModelContext, ModelDefinition } from './model.js';
-import { useTestBackend } from '@ser/engine/testing';
+import { resolveSchemaConfig, useTestBackend } from '@ser/engine/testing';
 import type { TestBackend } from '@ser/engine/testing';
 
 export type { TestBackend } from '@ser/engine/testing';
@@ -23,16 +21,8 @@ export interface ModelConformanceOptions {
   seed?: number;
 }
 
-/** Fills a partial config with the schema's defaults and validates it (ajv), as the config layer does. */
-export function resolveModelConfig<T>(schema: JsonSchema, partial: Record<string, unknown> = {}): T {
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-  const config = structuredClone(partial);
-  const validate = ajv.compile(schema);
-  if (!validate(config)) {
-    throw new SerError('CONFIG_INVALID', `config ${JSON.stringify(partial)} is invalid: ${ajv.errorsText(validate.errors)}`);
-  }
-  return config as T;
-}
+/** Fills a partial config with the schema's defaults and validates it, as the config layer does (see resolveSchemaConfig). */
+export const resolveModelConfig = resolveSchemaConfig;
 
 /**
  * A padded batch [lengths.length, frames, bins] of N(0,1) features (from Rng, identical on every
