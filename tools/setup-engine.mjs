@@ -11,11 +11,13 @@
 // If all fail, it says so plainly and exits 0: the engine then falls back to wasm.
 // Environment: SER_SKIP_ENGINE_SETUP=1 skips it; SER_TF_WHEEL=path uses that wheel;
 // SER_ENGINE_CACHE=dir moves the cache; SER_TF_WHEEL_VERSION picks the wheel version.
+// Then it builds the engine's native kernels (tools/build-native.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNative } from './build-native.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TFJS_NODE_VERSION = '4.22.0';
@@ -139,7 +141,7 @@ function buildFromSource() {
   }
 }
 
-function main() {
+function setupTfjsNode() {
   if (process.env.SER_SKIP_ENGINE_SETUP === '1') return say('SER_SKIP_ENGINE_SETUP=1: engine set-up skipped');
   if (!fs.existsSync(path.join(root, 'node_modules', '@tensorflow', 'tfjs'))) {
     return say('@tensorflow/tfjs is not installed yet; run `npm install` first');
@@ -167,6 +169,12 @@ function main() {
     say(`reason: ${err.message}`);
     say('to fix: give this machine internet access and run `npm run setup`, or point SER_TF_WHEEL at a tensorflow-cpu wheel.');
   }
+}
+
+function main() {
+  setupTfjsNode();
+  // the engine's own fused kernels for the CPU engine (tools/build-native.mjs)
+  if (process.env.SER_SKIP_ENGINE_SETUP !== '1') buildNative();
 }
 
 main();

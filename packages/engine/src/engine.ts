@@ -9,6 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
+import { NATIVE_API_VERSION, configureNativeKernels, nativeKernelsActive } from './native-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 /** The backends the framework knows, fastest first. */
@@ -23,7 +24,8 @@ export interface EngineInfo {
   backend: BackendId;
   /** tf.getBackend(): 'tensorflow' for both native backends, 'wasm', 'cpu'. */
   tfBackend: string;
-  versions: { tfjs: string; tfjsNode?: string; libtensorflow?: string; wasm?: string };
+  /** nativeKernels: the engine's own kernel ABI ('v1') when they run (tfjs-node, see native-kernels.ts). */
+  versions: { tfjs: string; tfjsNode?: string; libtensorflow?: string; wasm?: string; nativeKernels?: string };
   /** The GPU seen (nvidia-smi -L line), tfjs-node-gpu only. */
   gpu?: string;
   threads: number;
@@ -166,6 +168,9 @@ function describe(id: BackendId, threads: number, gpu: string | null): EngineInf
     if (binding?.TF_Version) versions.libtensorflow = binding.TF_Version;
   }
   if (id === 'wasm') versions.wasm = packageVersion(WASM_PKG);
+  // the fused conv kernels work on host memory: for the CPU engine, never next to a GPU
+  configureNativeKernels({ enabled: id === 'tfjs-node', threads });
+  if (nativeKernelsActive()) versions.nativeKernels = `v${NATIVE_API_VERSION}`;
   const info: EngineInfo = {
     backend: id,
     tfBackend: tf.getBackend(),

@@ -8,5 +8,15 @@ export { initEngine, engineInfo, backendOrder, probeNvidiaGpu, BACKEND_IDS } fro
 export type { EngineInfo, EngineProbes, InitEngineOptions, BackendId, BackendChoice } from './engine.js';
 export { registerWasmKernels, WASM_KERNELS } from './wasm-kernels.js';
 export { fastConv2d, fastMaxPool, fastRelu, IM2COL_MAX_PATCH } from './fast-ops.js';
+export {
+  fusedConvPoolRelu,
+  convPoolOutputSize,
+  nativeConvPoolSupports,
+  nativeKernelsActive,
+  nativeKernelsStatus,
+  configureNativeKernels,
+  NATIVE_API_VERSION,
+} from './native-kernels.js';
+export type { ConvPoolOptions } from './native-kernels.js';
 export { doctor } from './doctor.js';
 export type { DoctorReport } from './doctor.js';

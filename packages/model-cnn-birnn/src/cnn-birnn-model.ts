@@ -57,7 +57,8 @@ class CnnBirnn implements Model {
       let channels = 1;
       let size: [number, number] = [Number.MAX_SAFE_INTEGER, inputBins];
       config.conv.forEach((c, i) => {
-        const block = new ConvBlock(c, channels, this.store, `conv${i}`);
+        // the first block's input is the features: no gradient is needed for it
+        const block = new ConvBlock(c, channels, this.store, `conv${i}`, { inputGradient: i > 0 });
         this.blocks.push(block);
         channels = c.filters;
         size = block.outputSize(size);

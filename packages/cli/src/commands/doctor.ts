@@ -1,5 +1,5 @@
 import { consoleLogger } from '@ser/core';
-import { doctor, initEngine } from '@ser/engine';
+import { doctor, initEngine, nativeKernelsStatus } from '@ser/engine';
 
 /** `ser doctor`: what this machine gives the engine. */
 export async function doctorCommand(opts: { backend?: string }): Promise<void> {
@@ -15,7 +15,15 @@ export async function doctorCommand(opts: { backend?: string }): Promise<void> {
     `tfjs-node    ${d.versions.tfjsNode ?? '-'}`,
     `libtensorflow ${d.versions.libtensorflow ?? '-'}`,
     `wasm         ${d.versions.wasm ?? '-'}`,
+    `native       ${nativeLine(d.versions.nativeKernels)}`,
     `matMul       ${d.matmulGflops.toFixed(1)} GFLOP/s (${d.matmulSize}x${d.matmulSize} float32, best of a few)`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The engine's own kernels: in use, built but not for this backend, or why they are missing. */
+function nativeLine(version: string | undefined): string {
+  if (version) return `${version} (fused conv + max-pool + relu kernels in use)`;
+  const status = nativeKernelsStatus();
+  return status.loaded ? 'built, not used by this backend' : `- (${status.reason})`;
 }

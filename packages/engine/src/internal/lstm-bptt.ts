@@ -1,4 +1,6 @@
 // The LSTM recurrence with a hand-written backward pass (BPTT), as cuDNN does it, for D directions
+// (with the engine's native kernels active, both functions hand the whole recurrence to one native
+// kernel each way instead: native-kernels.ts)
 // at once: the directions are stacked on a leading axis, so each step is ONE batched matMul
 // [D, B, H] x [D, H, 4H] and ~10 elementwise ops on [D, B, *] tensors for all directions together
 // (a BiLSTM runs half the kernels of two separate passes; on tfjs-node per-kernel overhead, not
@@ -7,6 +9,7 @@
 // derivatives, products with saved activations) is computed for all steps at once before the loop,
 // and the recurrent kernel's gradient is ONE batched matMul over all steps (H_prev^T x dZ).
 import * as tf from '@tensorflow/tfjs';
+import { nativeKernelsActive, nativeLstmRecurrence } from '../native-kernels.js';
 
 /**
  * proj [T, D, B, 4H] (x W + b per direction, step-major: step k of every direction, gates i, f, c, o),
@@ -15,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
  * a reverse direction is given its input (and mask) time-reversed. Differentiable in proj and U.
  */
 export function lstmRecurrenceStacked(proj: tf.Tensor4D, u: tf.Tensor3D, mask: tf.Tensor4D | null): tf.Tensor4D {
+  if (nativeKernelsActive()) return nativeLstmRecurrence(proj, u, mask);
   const [T, D, B, G] = proj.shape;
   const H = G / 4;
   const masks = mask ? (tf.unstack(mask) as tf.Tensor3D[]) : null;
@@ -119,6 +123,11 @@ export function lstmRecurrenceStacked(proj: tf.Tensor4D, u: tf.Tensor3D, mask: t
  */
 export function lstmRecurrence(proj: tf.Tensor3D, u: tf.Tensor2D, mask: tf.Tensor3D | null, reverse: boolean): tf.Tensor3D {
   const [T, B, G] = proj.shape;
+  if (nativeKernelsActive()) {
+    const m = mask ? (tf.reshape(mask, [T, 1, B, 1]) as tf.Tensor4D) : null;
+    const hs = nativeLstmRecurrence(tf.reshape(proj, [T, 1, B, G]) as tf.Tensor4D, tf.reshape(u, [1, G / 4, G]) as tf.Tensor3D, m, reverse);
+    return tf.reshape(hs, [T, B, G / 4]) as tf.Tensor3D;
+  }
   const H = G / 4;
   const order = Array.from({ length: T }, (_, k) => (reverse ? T - 1 - k : k));
   const masks = mask ? (tf.unstack(mask) as tf.Tensor2D[]) : null;

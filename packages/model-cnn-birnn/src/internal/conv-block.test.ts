@@ -1,4 +1,4 @@
-import { tf } from '@ser/engine';
+import { configureNativeKernels, nativeKernelsStatus, tf } from '@ser/engine';
 import { useTestBackend } from '@ser/model-core/testing';
 import { describe, expect, it } from 'vitest';
 import type { ConvLayerConfig } from '../config.js';
@@ -23,16 +23,26 @@ describe('ConvBlock fast path (fastConv2d, max-pool before bias + relu, fastMaxP
     ['5x5 on one channel (im2col)', { filters: 4, kernel: [5, 5], stride: [1, 1], pooling: { type: 'max', size: [2, 2] }, batchNorm: false, dropout: 0 }, 1],
     ['3x3 on 3 channels, 2x1 pool (tf.conv2d)', { filters: 2, kernel: [3, 3], stride: [1, 1], pooling: { type: 'max', size: [2, 1] }, batchNorm: false, dropout: 0 }, 3],
   ];
-  for (const backend of ['tensorflow', 'cpu'] as const) {
-    it.each(cases)(`equals the textbook block in value and gradient on ${backend}: %s`, async (_name, config, cin) => {
+  // the engine's fused native kernel takes blocks of 8k filters
+  const nativeCases: [string, ConvLayerConfig, number][] = [
+    ['5x5 on one channel, 8 filters (native fused)', { filters: 8, kernel: [5, 5], stride: [1, 1], pooling: { type: 'max', size: [2, 2] }, batchNorm: false, dropout: 0 }, 1],
+    ['3x3 on 3 channels, 16 filters, 2x1 pool (native fused)', { filters: 16, kernel: [3, 3], stride: [1, 1], pooling: { type: 'max', size: [2, 1] }, batchNorm: false, dropout: 0 }, 3],
+  ];
+  const runs = [
+    ...(['tensorflow', 'cpu'] as const).map((backend) => ({ backend, native: false, cases })),
+    ...(nativeKernelsStatus().loaded ? [{ backend: 'tensorflow' as const, native: true, cases: nativeCases }] : []),
+  ];
+  for (const { backend, native, cases } of runs) {
+    it.each(cases)(`equals the textbook block in value and gradient on ${backend}${native ? ' with native kernels' : ''}: %s`, async (_name, config, cin) => {
       await useTestBackend(backend);
+      configureNativeKernels({ enabled: native });
       const store = new VariableStore(3, 'test');
       const block = new ConvBlock(config, cin, store, 'c');
       const [kernel, bias] = store.trainable as [tf.Variable, tf.Variable];
       bias.assign(tf.tensor1d(Array.from({ length: config.filters }, (_, i) => (i % 2 ? 0.3 : -0.2))));
       const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0, 0, 0]]);
       const x = tf.mul(tf.randomNormal([2, 9, 8, cin], 0, 1, 'float32', 7), tf.reshape(mask, [2, 9, 1, 1])) as tf.Tensor4D;
-      const w = tf.randomNormal([2, 4, config.filters === 4 ? 4 : 8, config.filters], 0, 1, 'float32', 8);
+      const w = tf.randomNormal([2, 4, config.pooling.size[1] === 2 ? 4 : 8, config.filters], 0, 1, 'float32', 8);
       const fast = tf.variableGrads(() => tf.sum(tf.mul(block.apply(x, mask, true, () => '0').x, w)) as tf.Scalar, [kernel, bias]);
       const ref = tf.variableGrads(() => tf.sum(tf.mul(textbook(x, kernel as tf.Tensor4D, bias as tf.Tensor1D, config, mask), w)) as tf.Scalar, [kernel, bias]);
       expect(fast.value.dataSync()[0]).toBeCloseTo(ref.value.dataSync()[0], 3);
@@ -43,6 +53,7 @@ describe('ConvBlock fast path (fastConv2d, max-pool before bias + relu, fastMaxP
       }
       tf.dispose([mask, x, w, fast.value, ref.value, ...Object.values(fast.grads), ...Object.values(ref.grads)]);
       store.dispose();
+      configureNativeKernels({ enabled: false });
     });
   }
 });

@@ -1,4 +1,4 @@
-import { fastConv2d, fastMaxPool, fastRelu, tf } from '@ser/engine';
+import { fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, nativeConvPoolSupports, nativeKernelsActive, tf } from '@ser/engine';
 import type { ConvLayerConfig } from '../config.js';
 import type { VariableStore } from './variable-store.js';
 
@@ -21,8 +21,10 @@ export function poolLength(length: number, size: number): number {
  * whose split of the padding depends on the input length and would shift frames between a padded
  * and an unpadded utterance) -> batch norm over real frames -> ReLU -> non-overlapping pooling ->
  * dropout -> padded frames zeroed, so the next conv sees exactly the zeros of its own padding.
- * Uses the engine's fast ops (fastConv2d, fastMaxPool, fastRelu) and, without batch norm, max-pools
- * before the bias and ReLU (the same function, a quarter of the elementwise work).
+ * Without batch norm, stride 1 and with max-pooling it is one fused kernel each way where the
+ * engine's native kernels run (fusedConvPoolRelu); otherwise the engine's fast ops (fastConv2d,
+ * fastMaxPool, fastRelu), max-pooling before the bias and ReLU (the same function, a quarter of the
+ * elementwise work).
  */
 export class ConvBlock {
   private readonly kernel: tf.Variable;
@@ -37,6 +39,8 @@ export class ConvBlock {
     inChannels: number,
     store: VariableStore,
     prefix: string,
+    /** inputGradient false: the block's input is data (the first block), so no gradient flows into it. */
+    private readonly options: { inputGradient?: boolean } = {},
   ) {
     const [kt, kf] = config.kernel;
     const fans = { fanIn: kt * kf * inChannels, fanOut: kt * kf * config.filters };
@@ -74,14 +78,35 @@ export class ConvBlock {
     const { kernel: [kt, kf], stride, pooling, dropout } = this.config;
     const [batch, time] = mask.shape;
     const before = [Math.floor((kt - 1) / 2), Math.floor((kf - 1) / 2)];
-    const padded = tf.pad(x, [[0, 0], [before[0], kt - 1 - before[0]], [before[1], kf - 1 - before[1]], [0, 0]]);
+    const pads = [before[0], kt - 1 - before[0], before[1], kf - 1 - before[1]] as [number, number, number, number];
+    // frame i of the output is centred on input frame i * stride: real iff that frame is
+    let m: tf.Tensor2D = tf.stridedSlice(mask, [0, 0], [batch, time], [1, stride[0]]) as tf.Tensor2D;
+    let y: tf.Tensor4D;
+    const fused = !this.gamma && pooling.type === 'max' && stride[0] === 1 && stride[1] === 1 && nativeKernelsActive() && nativeConvPoolSupports(this.config.filters, pooling.size);
+    if (fused) {
+      y = fusedConvPoolRelu(x, this.kernel, this.bias!, { pad: pads, pool: pooling.size, inputGradient: this.options.inputGradient ?? true });
+    } else {
+      y = this.convActPool(x, pads, m, training);
+    }
+    if (pooling.type !== 'none') {
+      // a pooled frame is real iff every frame of its window is
+      const pt = pooling.size[0];
+      const n = y.shape[1];
+      m = tf.min(tf.reshape(tf.slice(m, [0, 0], [batch, n * pt]), [batch, n, pt]), 2) as tf.Tensor2D;
+    }
+    if (training && dropout > 0) y = tf.dropout(y, dropout, undefined, dropoutSeed()) as tf.Tensor4D;
+    return { x: tf.mul(y, tf.reshape(m, [batch, m.shape[1], 1, 1])), mask: m };
+  }
+
+  /** conv -> (batch norm) -> relu -> pooling from the engine's fast tf ops; m: the conv output's mask. */
+  private convActPool(x: tf.Tensor4D, pads: [number, number, number, number], m: tf.Tensor2D, training: boolean): tf.Tensor4D {
+    const { stride, pooling } = this.config;
+    const padded = tf.pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]);
     // fastConv2d: im2col + one matMul for small patches (a first layer), else tf.conv2d
     let y: tf.Tensor4D =
       stride[0] === 1 && stride[1] === 1
         ? fastConv2d(padded, this.kernel as tf.Tensor4D, 1, 'valid')
         : tf.conv2d(padded, this.kernel as tf.Tensor4D, [stride[0], stride[1]], 'valid');
-    // frame i of the output is centred on input frame i * stride: real iff that frame is
-    let m: tf.Tensor2D = tf.stridedSlice(mask, [0, 0], [batch, time], [1, stride[0]]) as tf.Tensor2D;
     if (!this.gamma && pooling.type === 'max') {
       // relu(maxPool(y) + b) equals maxPool(relu(y + b)) (a per-channel bias and relu commute with
       // max) with the elementwise work on the pooled elements only. Not with batch norm: a negative
@@ -95,14 +120,7 @@ export class ConvBlock {
         y = pooling.type === 'max' ? fastMaxPool(y, [pt, pf]) : tf.avgPool(y, [pt, pf], [pt, pf], 'valid');
       }
     }
-    if (pooling.type !== 'none') {
-      // a pooled frame is real iff every frame of its window is
-      const pt = pooling.size[0];
-      const n = y.shape[1];
-      m = tf.min(tf.reshape(tf.slice(m, [0, 0], [batch, n * pt]), [batch, n, pt]), 2) as tf.Tensor2D;
-    }
-    if (training && dropout > 0) y = tf.dropout(y, dropout, undefined, dropoutSeed()) as tf.Tensor4D;
-    return { x: tf.mul(y, tf.reshape(m, [batch, m.shape[1], 1, 1])), mask: m };
+    return y;
   }
 
   /** Batch norm per channel; training: statistics over the real frames only, moving averages updated. */

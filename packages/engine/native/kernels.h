@@ -1,0 +1,51 @@
+// The engine's native kernels: shared vector helpers and the kernels' entry points (addon.cc
+// exposes them to JS through N-API). GCC/Clang vector extensions: 8 float lanes, AVX2 + FMA when
+// tools/build-native.mjs finds them, plain SSE/NEON code otherwise.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace ser {
+
+typedef float v8 __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+inline v8 load8(const float* p) {
+  v8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+inline void store8(float* p, v8 v) { std::memcpy(p, &v, sizeof(v)); }
+
+// ---- conv_pool.cc: y = relu(maxPool(conv2d(pad(x), w)) + bias), NHWC ----
+struct ConvDims {
+  int B, H, W, Ci, Co, fh, fw, pt, pb, pl, pr, ph, pw, threads;
+  int Hp() const { return H + pt + pb; }
+  int Wp() const { return W + pl + pr; }
+  int OH() const { return (Hp() - fh + 1) / ph; }
+  int OW() const { return (Wp() - fw + 1) / pw; }
+  int Wcc() const { return OW() * pw; }  // conv columns that land in a full window
+};
+struct ConvGrads {
+  const float *x, *w, *y, *dy;
+  const uint8_t* argmax;
+  float *dx, *dw, *db;  // dx may be null
+};
+void convPoolForward(const ConvDims& d, const float* x, const float* w, const float* bias, float* y, uint8_t* argmax);
+void convPoolBackward(const ConvDims& d, const ConvGrads& io);
+
+// ---- lstm.cc: the LSTM recurrence for D stacked directions ----
+struct LstmDims {
+  int T, D, B, H, reverse, threads;
+};
+struct LstmIo {
+  const float *proj, *U, *mask;  // mask may be null
+  float *hs, *act, *tc, *cs;     // written by lstmForward, read by lstmBackward
+  const float* dhs;
+  float *dproj, *dU;
+};
+void lstmForward(const LstmDims& s, const LstmIo& io);
+void lstmBackward(const LstmDims& s, const LstmIo& io);
+
+}  // namespace ser

@@ -1,0 +1,222 @@
+// The engine's own native kernels (packages/engine/native, built by tools/build-native.mjs at
+// install), forward and backward, for the CPU engine (tfjs-node): a fused conv block,
+// relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. It works on host arrays, so it runs beside any backend; the engine uses it
+// where the tensors live in host memory anyway (tfjs-node on the CPU), never on the GPU backend.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { SerError } from '@ser/core';
+
+/** The kernel ABI this source expects (kApiVersion in native/addon.cc). */
+export const NATIVE_API_VERSION = 2;
+
+/** Where tools/build-native.mjs puts the addon. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/ser_native.node', import.meta.url));
+const NATIVE_SRC_DIR = fileURLToPath(new URL('../native/', import.meta.url));
+
+/** The sources' hash, as tools/build-native.mjs writes it first in the stamp beside the addon. */
+function sourcesHash(): string {
+  const h = createHash('sha256');
+  for (const f of fs.readdirSync(NATIVE_SRC_DIR).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) h.update(fs.readFileSync(NATIVE_SRC_DIR + f));
+  return h.digest('hex').slice(0, 16);
+}
+
+interface NativeAddon {
+  apiVersion: number;
+  convPoolForward(dims: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array, y: Float32Array, argmax: Uint8Array): void;
+  convPoolBackward(
+    dims: Int32Array,
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    argmax: Uint8Array,
+    dy: Float32Array,
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+  ): void;
+  lstmForward(dims: Int32Array, proj: Float32Array, u: Float32Array, mask: Float32Array | null, hs: Float32Array, act: Float32Array, tc: Float32Array, cs: Float32Array): void;
+  lstmBackward(
+    dims: Int32Array,
+    u: Float32Array,
+    mask: Float32Array | null,
+    hs: Float32Array,
+    act: Float32Array,
+    tc: Float32Array,
+    cs: Float32Array,
+    dhs: Float32Array,
+    dproj: Float32Array,
+    du: Float32Array,
+  ): void;
+}
+
+let addon: NativeAddon | null | undefined;
+let loadError = '';
+let threads = os.availableParallelism();
+let enabledForEngine = false;
+
+/** The addon, or null (with nativeKernelsStatus() saying why) when it is not built or stale. */
+function load(): NativeAddon | null {
+  if (addon !== undefined) return addon;
+  addon = null;
+  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
+    loadError = `${NATIVE_ADDON_PATH} is not built (run \`npm run setup\`)`;
+    return null;
+  }
+  const stamp = fs.existsSync(`${NATIVE_ADDON_PATH.slice(0, -5)}.stamp`) ? fs.readFileSync(`${NATIVE_ADDON_PATH.slice(0, -5)}.stamp`, 'utf8').split(' ')[0] : '';
+  if (stamp !== sourcesHash()) {
+    loadError = `${NATIVE_ADDON_PATH} was built from other sources than packages/engine/native holds now (run \`npm run setup\` to rebuild it)`;
+    return null;
+  }
+  try {
+    const mod = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+    if (mod.apiVersion !== NATIVE_API_VERSION) {
+      loadError = `${NATIVE_ADDON_PATH} has kernel API ${mod.apiVersion}, this source needs ${NATIVE_API_VERSION} (run \`npm run setup\` to rebuild it)`;
+      return null;
+    }
+    addon = mod;
+  } catch (err) {
+    loadError = `${NATIVE_ADDON_PATH} does not load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+  }
+  return addon;
+}
+
+/** Whether the addon loads, and if not, why. */
+export function nativeKernelsStatus(): { loaded: boolean; reason?: string } {
+  return load() ? { loaded: true } : { loaded: false, reason: loadError };
+}
+
+/**
+ * initEngine's switch: on for the CPU engine (tfjs-node), off for the others. SER_NATIVE_KERNELS=0
+ * turns them off everywhere, =1 on everywhere (tests compare them against tf ops on the cpu backend).
+ */
+export function configureNativeKernels(options: { enabled: boolean; threads?: number }): void {
+  enabledForEngine = options.enabled;
+  if (options.threads) threads = options.threads;
+}
+
+/** Whether fusedConvPoolRelu runs the native kernel now (else its tf-op form). */
+export function nativeKernelsActive(): boolean {
+  const env = process.env.SER_NATIVE_KERNELS;
+  if (env === '0') return false;
+  if (env !== '1' && !enabledForEngine) return false;
+  return load() !== null;
+}
+
+/** Options of fusedConvPoolRelu. */
+export interface ConvPoolOptions {
+  /** Zero padding [top, bottom, left, right] of x's [h, w] before the 'valid' stride-1 conv. */
+  pad: [number, number, number, number];
+  /** Non-overlapping max-pool window (= stride) [h, w]; partial windows dropped. */
+  pool: [number, number];
+  /**
+   * Whether x's gradient is computed. A first layer over input features passes false: its x
+   * gradient is then zeros (saves the scatter back onto the input).
+   */
+  inputGradient?: boolean;
+}
+
+/** The output [h, w] of the block for an input [h, w]. */
+export function convPoolOutputSize(h: number, w: number, fh: number, fw: number, o: ConvPoolOptions): [number, number] {
+  const [pt, pb, pl, pr] = o.pad;
+  return [Math.floor((h + pt + pb - fh + 1) / o.pool[0]), Math.floor((w + pl + pr - fw + 1) / o.pool[1])];
+}
+
+/** Whether the native kernel takes this block: output channels a multiple of 8, up to 64, window <= 255. */
+export function nativeConvPoolSupports(outChannels: number, pool: [number, number]): boolean {
+  return outChannels % 8 === 0 && outChannels <= 64 && pool[0] * pool[1] <= 255;
+}
+
+/**
+ * relu(maxPool(conv2d(pad(x), filter, stride 1, 'valid'), pool) + bias), NHWC:
+ * x [batch, h, w, cin], filter [fh, fw, cin, cout], bias [cout] -> [batch, h', w', cout].
+ * With the native kernels active (and a supported shape) it is one fused kernel each way;
+ * otherwise the same function from tf ops. The two agree to float rounding (the gradient differs
+ * only on exact ties within a pooling window, where the kernel credits the first maximum).
+ */
+export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Variable, bias: tf.Tensor1D | tf.Variable, options: ConvPoolOptions): tf.Tensor4D {
+  const [b, h, w, cin] = x.shape;
+  const [fh, fw, fcin, cout] = filter.shape as [number, number, number, number];
+  if (x.rank !== 4 || filter.rank !== 4 || fcin !== cin || bias.shape.length !== 1 || bias.shape[0] !== cout) {
+    throw new SerError(
+      'SHAPE_MISMATCH',
+      `fusedConvPoolRelu: x must be [batch, h, w, cin], filter [fh, fw, cin, cout] and bias [cout], got x [${x.shape.join(', ')}], filter [${filter.shape.join(', ')}], bias [${bias.shape.join(', ')}]`,
+    );
+  }
+  const [oh, ow] = convPoolOutputSize(h, w, fh, fw, options);
+  if (oh < 1 || ow < 1) {
+    throw new SerError('SHAPE_MISMATCH', `fusedConvPoolRelu: x [${x.shape.join(', ')}] leaves no ${options.pool.join('x')} pooling window after the ${fh}x${fw} conv`);
+  }
+  const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? addon! : null;
+  if (!native) {
+    return tf.tidy(() => {
+      const [pt, pb, pl, pr] = options.pad;
+      const xp = pt || pb || pl || pr ? tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : x;
+      const c = tf.conv2d(xp, filter as tf.Tensor4D, 1, 'valid');
+      const cropped = tf.slice(c, [0, 0, 0, 0], [b, oh * options.pool[0], ow * options.pool[1], cout]);
+      return tf.relu(tf.add(tf.maxPool(cropped as tf.Tensor4D, options.pool, options.pool, 'valid'), bias)) as tf.Tensor4D;
+    });
+  }
+  const dims = Int32Array.from([b, h, w, cin, cout, fh, fw, ...options.pad, ...options.pool, threads]);
+  const inputGradient = options.inputGradient ?? true;
+  const op = tf.customGrad(((xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
+    const xs = xt.dataSync() as Float32Array;
+    const ws = ft.dataSync() as Float32Array;
+    const n = b * oh * ow * cout;
+    const ys = new Float32Array(n);
+    const argmax = new Uint8Array(n);
+    native.convPoolForward(dims, xs, ws, bt.dataSync() as Float32Array, ys, argmax);
+    const y = tf.tensor4d(ys, [b, oh, ow, cout]);
+    save([]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor) => {
+        const dx = inputGradient ? new Float32Array(xs.length) : null;
+        const dw = new Float32Array(ws.length);
+        const db = new Float32Array(cout);
+        native.convPoolBackward(dims, xs, ws, ys, argmax, dy.dataSync() as Float32Array, dx, dw, db);
+        return [
+          dx ? tf.tensor4d(dx, [b, h, w, cin]) : tf.zeros([b, h, w, cin]),
+          tf.tensor4d(dw, [fh, fw, cin, cout]),
+          tf.tensor1d(db),
+        ];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (x: tf.Tensor, f: tf.Tensor, b: tf.Tensor) => tf.Tensor4D)(x, filter, bias);
+}
+
+/**
+ * The LSTM recurrence in one native kernel each way, with lstmRecurrenceStacked's contract:
+ * proj [T, D, B, 4H] (x W + b, step-major, gates i, f, c, o), U [D, H, 4H], mask [T, D, B, 1]
+ * (1 = real frame) or null -> hs [T, D, B, H], the carried h after each step (a padded step
+ * carries h and c over). reverse: step k is time T-1-k (outputs stay in time order).
+ * Differentiable in proj and U. Callers check nativeKernelsActive() first.
+ */
+export function nativeLstmRecurrence(proj: tf.Tensor4D, u: tf.Tensor3D, mask: tf.Tensor4D | null, reverse = false): tf.Tensor4D {
+  const native = load();
+  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `nativeLstmRecurrence: the native kernels are not available: ${loadError}`);
+  const [T, D, B, G] = proj.shape;
+  const H = G / 4;
+  const dims = Int32Array.from([T, D, B, H, reverse ? 1 : 0, threads]);
+  const maskValues = mask ? (mask.dataSync() as Float32Array) : null;
+  const op = tf.customGrad(((p: tf.Tensor, uu: tf.Tensor, save: tf.GradSaveFunc) => {
+    const us = uu.dataSync() as Float32Array;
+    const n = T * D * B * H;
+    const hs = new Float32Array(n), act = new Float32Array(4 * n), tc = new Float32Array(n), cs = new Float32Array(n);
+    native.lstmForward(dims, p.dataSync() as Float32Array, us, maskValues, hs, act, tc, cs);
+    save([]);
+    return {
+      value: tf.tensor4d(hs, [T, D, B, H]),
+      gradFunc: (dy: tf.Tensor) => {
+        const dproj = new Float32Array(4 * n), du = new Float32Array(us.length);
+        native.lstmBackward(dims, us, maskValues, hs, act, tc, cs, dy.dataSync() as Float32Array, dproj, du);
+        return [tf.tensor4d(dproj, [T, D, B, G]), tf.tensor3d(du, [D, H, G])];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (op as unknown as (p: tf.Tensor, u: tf.Tensor) => tf.Tensor4D)(proj, u);
+}
