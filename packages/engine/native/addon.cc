@@ -7,7 +7,7 @@
 namespace {
 
 // Bumped with any change to a function's arguments; native-kernels.ts checks it.
-constexpr int kApiVersion = 2;
+constexpr int kApiVersion = 3;
 
 bool throwIf(napi_env env, bool bad, const char* msg) {
   if (bad) napi_throw_error(env, "SER_NATIVE", msg);
@@ -109,28 +109,30 @@ napi_value ConvBackward(napi_env env, napi_callback_info info) {
 }
 
 bool readLstmDims(napi_env env, napi_value v, ser::LstmDims* s) {
-  const int32_t* p = intsArg(env, v, 6, "dims must be an Int32Array of 6: T D B H reverse threads");
+  const int32_t* p = intsArg(env, v, 7, "dims must be an Int32Array of 7: T D B H reverseBits batchMajor threads");
   if (!p) return false;
-  *s = ser::LstmDims{p[0], p[1], p[2], p[3], p[4], p[5]};
-  return !throwIf(env, s->T < 1 || s->D < 1 || s->B < 1 || s->H < 1 || s->threads < 1, "lstm dims out of range (T, D, B, H and threads at least 1)");
+  *s = ser::LstmDims{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+  return !throwIf(env, s->T < 1 || s->D < 1 || s->D > 30 || s->B < 1 || s->H < 1 || s->threads < 1 || (s->batchMajor != 0 && s->batchMajor != 1),
+                  "lstm dims out of range (T, B, H and threads at least 1, D 1 to 30, batchMajor 0 or 1)");
 }
 
-// lstmForward(dims, proj, U, mask | null, hs, act, tc, cs)
+// lstmForward(dims, proj, U, mask | null, hs, act, tc, cs, y | null)
 napi_value LstmForward(napi_env env, napi_callback_info info) {
   Args a;
   ser::LstmDims s;
-  if (!getArgs(env, info, &a, 8, "lstmForward(dims, proj, U, mask | null, hs, act, tc, cs)") || !readLstmDims(env, a.v[0], &s)) return nullptr;
+  if (!getArgs(env, info, &a, 9, "lstmForward(dims, proj, U, mask | null, hs, act, tc, cs, y | null)") || !readLstmDims(env, a.v[0], &s)) return nullptr;
   const size_t tdb = static_cast<size_t>(s.T) * s.D * s.B, H = s.H;
   bool ok = true;
   ser::LstmIo io{};
   io.proj = floatsArg(env, a.v[1], tdb * 4 * H, false, &ok);
   io.U = floatsArg(env, a.v[2], static_cast<size_t>(s.D) * H * 4 * H, false, &ok);
-  io.mask = floatsArg(env, a.v[3], tdb, true, &ok);
+  io.mask = floatsArg(env, a.v[3], s.batchMajor ? static_cast<size_t>(s.B) * s.T : tdb, true, &ok);
   io.hs = floatsArg(env, a.v[4], tdb * H, false, &ok);
   io.act = floatsArg(env, a.v[5], tdb * 4 * H, false, &ok);
   io.tc = floatsArg(env, a.v[6], tdb * H, false, &ok);
   io.cs = floatsArg(env, a.v[7], tdb * H, false, &ok);
-  if (throwIf(env, !ok, "lstmForward: every array must be a Float32Array of the length dims give (mask may be null)")) return nullptr;
+  io.y = floatsArg(env, a.v[8], tdb * H, !s.batchMajor, &ok);
+  if (throwIf(env, !ok, "lstmForward: every array must be a Float32Array of the length dims give (mask may be null; y is given with batchMajor only)")) return nullptr;
   ser::lstmForward(s, io);
   return nullptr;
 }
@@ -144,7 +146,7 @@ napi_value LstmBackward(napi_env env, napi_callback_info info) {
   bool ok = true;
   ser::LstmIo io{};
   io.U = floatsArg(env, a.v[1], nu, false, &ok);
-  io.mask = floatsArg(env, a.v[2], tdb, true, &ok);
+  io.mask = floatsArg(env, a.v[2], s.batchMajor ? static_cast<size_t>(s.B) * s.T : tdb, true, &ok);
   io.hs = floatsArg(env, a.v[3], tdb * H, false, &ok);
   io.act = floatsArg(env, a.v[4], tdb * 4 * H, false, &ok);
   io.tc = floatsArg(env, a.v[5], tdb * H, false, &ok);

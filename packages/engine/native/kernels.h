@@ -37,12 +37,16 @@ void convPoolBackward(const ConvDims& d, const ConvGrads& io);
 
 // ---- lstm.cc: the LSTM recurrence for D stacked directions ----
 struct LstmDims {
-  int T, D, B, H, reverse, threads;
+  int T, D, B, H;
+  int reverse;     // bit d: direction d runs from the last frame to the first
+  int batchMajor;  // 1: proj [B][T][D][4H], mask [B][T], output y [B][T][D][H]; 0: step-major
+  int threads;
 };
 struct LstmIo {
   const float *proj, *U, *mask;  // mask may be null
   float *hs, *act, *tc, *cs;     // written by lstmForward, read by lstmBackward
-  const float* dhs;
+  float* y;                      // batchMajor: mask * h, written by lstmForward
+  const float* dhs;              // the gradient of hs (step-major) or of y (batchMajor)
   float *dproj, *dU;
 };
 void lstmForward(const LstmDims& s, const LstmIo& io);

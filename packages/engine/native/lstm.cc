@@ -5,9 +5,12 @@
 // dominates a [32 x 128] x [128 x 512] step. Here a step is one register-blocked matMul and one
 // fused elementwise pass. The input projection x W + b stays one big libtensorflow matMul.
 //
-// Layouts (row-major): proj [T][D][B][4H], U [D][H][4H], mask [T][D][B] or none, outputs
-// hs/tc/cs [T][D][B][H] (h, tanh(c), c after each step), act [T][D][B][4H] (sigmoid i, f, o and
-// tanh of the c gate). With reverse, step k reads and writes time T-1-k.
+// Layouts (row-major): U [D][H][4H]; the saved state hs/tc/cs [T][D][B][H] (carried h, tanh(c),
+// carried c after each step) and act [T][D][B][4H] (sigmoid i, f, o and tanh of the c gate).
+// proj / dproj, mask and the gradient in are either step-major (proj [T][D][B][4H], mask [T][D][B],
+// dhs [T][D][B][H] = the gradient of hs) or, with batchMajor, as a BiLSTM layer sees them:
+// proj [B][T][D][4H], mask [B][T], and the output y [B][T][D][H] = mask * h with its gradient dy.
+// Direction d with bit d of reverse set reads and writes time T-1-k at step k.
 #include "kernels.h"
 
 #include <cmath>
@@ -93,6 +96,17 @@ void transpose(int rows, int cols, const float* in, float* out) {
     for (int c = 0; c < cols; c++) out[static_cast<size_t>(c) * rows + r] = in[static_cast<size_t>(r) * cols + c];
 }
 
+// Offsets of (time t, direction d, batch row b) in proj / dproj, y / dy, and the mask's value.
+inline size_t projAt(const LstmDims& s, int t, int d, int b) {
+  const size_t G = 4 * static_cast<size_t>(s.H);
+  return (s.batchMajor ? (static_cast<size_t>(b) * s.T + t) * s.D + d : (static_cast<size_t>(t) * s.D + d) * s.B + b) * G;
+}
+inline size_t yAt(const LstmDims& s, int t, int d, int b) { return ((static_cast<size_t>(b) * s.T + t) * s.D + d) * s.H; }
+inline float maskAt(const LstmDims& s, const float* mask, int t, int d, int b) {
+  if (!mask) return 1.0f;
+  return s.batchMajor ? mask[static_cast<size_t>(b) * s.T + t] : mask[(static_cast<size_t>(t) * s.D + d) * s.B + b];
+}
+
 // Runs f(d) for every direction, one thread each up to `threads`.
 template <typename Fn>
 void perDirection(int D, int threads, Fn f) {
@@ -113,17 +127,18 @@ void lstmForward(const LstmDims& s, const LstmIo& io) {
   perDirection(D, s.threads, [&](int d) {
     const float* U = io.U + static_cast<size_t>(d) * H * G;
     std::vector<float> h(static_cast<size_t>(B) * H, 0.0f), c(h.size(), 0.0f), z(static_cast<size_t>(B) * G);
+    const bool rev = (s.reverse >> d) & 1;
     for (int k = 0; k < T; k++) {
-      const int t = s.reverse ? T - 1 - k : k;
+      const int t = rev ? T - 1 - k : k;
       const size_t row = static_cast<size_t>(t) * D + d;  // (t, d) block index
-      std::memcpy(z.data(), io.proj + row * B * G, sizeof(float) * B * G);
+      for (int b = 0; b < B; b++) std::memcpy(z.data() + static_cast<size_t>(b) * G, io.proj + projAt(s, t, d, b), sizeof(float) * G);
       gemmAcc(B, G, H, h.data(), H, U, G, z.data(), G);
       float* act = io.act + row * B * G;
       float* tcOut = io.tc + row * B * H;
       float* cOut = io.cs + row * B * H;
       float* hOut = io.hs + row * B * H;
       for (int b = 0; b < B; b++) {
-        const float m = io.mask ? io.mask[row * B + b] : 1.0f;
+        const float m = maskAt(s, io.mask, t, d, b);
         const float* zb = z.data() + static_cast<size_t>(b) * G;
         float* ab = act + static_cast<size_t>(b) * G;
         float* hb = h.data() + static_cast<size_t>(b) * H;
@@ -159,6 +174,13 @@ void lstmForward(const LstmDims& s, const LstmIo& io) {
       }
       std::memcpy(hOut, h.data(), sizeof(float) * B * H);
       std::memcpy(cOut, c.data(), sizeof(float) * B * H);
+      if (s.batchMajor)
+        for (int b = 0; b < B; b++) {
+          const float m = maskAt(s, io.mask, t, d, b);
+          float* yb = io.y + yAt(s, t, d, b);
+          const float* hb = h.data() + static_cast<size_t>(b) * H;
+          for (int j = 0; j < H; j++) yb[j] = m * hb[j];
+        }
     }
   });
 }
@@ -173,9 +195,10 @@ void lstmBackward(const LstmDims& s, const LstmIo& io) {
     // h before each step, time-major [T*B][H] in step order, and dz likewise: dU = hPrev^T dZ at the end
     std::vector<float> hPrevAll(static_cast<size_t>(T) * B * H), dzAll(static_cast<size_t>(T) * B * G);
     const std::vector<float> zeros(static_cast<size_t>(B) * H, 0.0f);
+    const bool rev = (s.reverse >> d) & 1;
     for (int k = T - 1; k >= 0; k--) {
-      const int t = s.reverse ? T - 1 - k : k;
-      const int tPrev = s.reverse ? t + 1 : t - 1;
+      const int t = rev ? T - 1 - k : k;
+      const int tPrev = rev ? t + 1 : t - 1;
       const size_t row = static_cast<size_t>(t) * D + d;
       const size_t rowPrev = static_cast<size_t>(tPrev) * D + d;
       const float* cPrevAll = k == 0 ? zeros.data() : io.cs + rowPrev * B * H;
@@ -183,15 +206,17 @@ void lstmBackward(const LstmDims& s, const LstmIo& io) {
       std::memcpy(hPrevAll.data() + static_cast<size_t>(k) * B * H, hPrev, sizeof(float) * B * H);
       const float* act = io.act + row * B * G;
       const float* tcs = io.tc + row * B * H;
-      const float* dy = io.dhs + row * B * H;
       float* dz = dzAll.data() + static_cast<size_t>(k) * B * G;
       for (int b = 0; b < B; b++) {
-        const float m = io.mask ? io.mask[row * B + b] : 1.0f;
+        const float m = maskAt(s, io.mask, t, d, b);
         const float* ab = act + static_cast<size_t>(b) * G;
         float* dzb = dz + static_cast<size_t>(b) * G;
+        // the gradient reaching the carried h from outside: dhs, or mask * dy for y = mask * h
+        const float* dyb = s.batchMajor ? io.dhs + yAt(s, t, d, b) : io.dhs + (row * B + b) * H;
+        const float dyScale = s.batchMajor ? m : 1.0f;
         for (int j = 0; j < H; j++) {
           const size_t e = static_cast<size_t>(b) * H + j;
-          const float dhTot = dy[e] + dh[e];
+          const float dhTot = dyScale * dyb[j] + dh[e];
           const float dhNew = m * dhTot, dhCarry = dhTot - dhNew;
           const float dcIn = m * dc[e], dcCarry = dc[e] - dcIn;
           const float si = ab[j], sf = ab[H + j], g = ab[2 * H + j], so = ab[3 * H + j], tc = tcs[e];
@@ -204,7 +229,7 @@ void lstmBackward(const LstmDims& s, const LstmIo& io) {
           dc[e] = dcNew * sf + dcCarry;
         }
       }
-      std::memcpy(io.dproj + row * B * G, dz, sizeof(float) * B * G);
+      for (int b = 0; b < B; b++) std::memcpy(io.dproj + projAt(s, t, d, b), dz + static_cast<size_t>(b) * G, sizeof(float) * G);
       gemmAcc(B, H, G, dz, G, UT.data(), H, dh.data(), H);
     }
     // dU[d] = hPrev^T dZ over all steps: [H][T*B] x [T*B][4H]

@@ -7,6 +7,7 @@ import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
 import { glorotUniform, orthogonal } from './internal/init.js';
 import { lstmRecurrence, lstmRecurrenceStacked } from './internal/lstm-bptt.js';
+import { nativeKernelsActive, nativeLstmLayer } from './native-kernels.js';
 
 /** Options of a fused recurrent layer. */
 export interface FusedRnnOptions {
@@ -281,11 +282,17 @@ export class FusedBiRnn {
   /**
    * x [batch, time, in], mask [batch, time] -> [batch, time, 2H] (concat) or final [batch, 2H].
    * Equals bidirectional(fw, bw, ...). For LSTM on libtensorflow both directions run together: one
-   * input projection [batch*time, in] x [in, 8H] and one batched matMul [2, batch, H] x [2, H, 4H] per step.
+   * input projection [batch*time, in] x [in, 8H] and one batched matMul [2, batch, H] x [2, H, 4H] per step;
+   * with the engine's native kernels (returnSequences) the recurrence is one native kernel each way.
    */
   apply(x: tf.Tensor3D, mask?: tf.Tensor2D, options: { returnSequences?: boolean } = {}): tf.Tensor3D | tf.Tensor2D {
+    const lstm = this.fw instanceof FusedLstm && this.bw instanceof FusedLstm;
+    if (lstm && options.returnSequences && nativeKernelsActive()) {
+      checkInput('FusedBiRnn', this.fw.inputSize, x, mask);
+      return this.applyNative(x, mask);
+    }
     // stacked only on libtensorflow: there it halves the kernels; on wasm it measured 3x slower
-    if (!(this.fw instanceof FusedLstm && this.bw instanceof FusedLstm) || tf.getBackend() !== 'tensorflow') {
+    if (!lstm || tf.getBackend() !== 'tensorflow') {
       return bidirectional(this.fw, this.bw, x, mask, this.merge, options);
     }
     const { fw, bw } = this;
@@ -314,6 +321,19 @@ export class FusedBiRnn {
       if (maskT) out = tf.mul(out, maskT);
       if (this.merge === 'sum') return tf.transpose(tf.sum(out, 1), [1, 0, 2]) as tf.Tensor3D;
       return tf.reshape(tf.transpose(out, [2, 0, 1, 3]), [batch, time, 2 * H]) as tf.Tensor3D;
+    });
+  }
+
+  /** The native kernel reads the projection as it comes ([batch, time, 2, 4H]) and writes the merged layout. */
+  private applyNative(x: tf.Tensor3D, mask?: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [batch, time] = x.shape;
+      const H = this.fw.units;
+      const [fwK, fwU, fwB] = this.fw.trainableVariables;
+      const [bwK, bwU, bwB] = this.bw.trainableVariables;
+      const proj = tf.add(tf.matMul(tf.reshape(x, [batch * time, this.fw.inputSize]), tf.concat([fwK, bwK], 1)), tf.concat([fwB, bwB]));
+      const y = nativeLstmLayer(tf.reshape(proj, [batch, time, 2, 4 * H]) as tf.Tensor4D, tf.stack([fwU, bwU]) as tf.Tensor3D, mask ?? null, 0b10);
+      return (this.merge === 'concat' ? tf.reshape(y, [batch, time, 2 * H]) : tf.sum(y, 2)) as tf.Tensor3D;
     });
   }
 

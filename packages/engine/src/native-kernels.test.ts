@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { FusedBiRnn, FusedLstm } from './fused-lstm.js';
 import { lstmRecurrenceStacked } from './internal/lstm-bptt.js';
-import { configureNativeKernels, fusedConvPoolRelu, nativeKernelsActive, nativeKernelsStatus, nativeLstmRecurrence } from './native-kernels.js';
+import { configureNativeKernels, fusedConvPoolRelu, nativeKernelsActive, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence } from './native-kernels.js';
 import type { ConvPoolOptions } from './native-kernels.js';
 
 // The native kernels against the same functions written with tf ops, on the cpu backend (the
@@ -145,6 +145,32 @@ describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurre
     const reversed = nativeLstmRecurrence(p, u, null, true);
     const viaFlip = tf.reverse(nativeLstmRecurrence(tf.reverse(p, 0), u, null, false), 0);
     expect(relDiff(reversed, viaFlip)).toBe(0);
+  });
+
+  it('nativeLstmLayer (batch-major, backward direction reversed) = the step-major recurrence, masked output', () => {
+    const rng = new Rng(14);
+    const [B, T, H] = [3, 6, 8];
+    const lengths = [6, 4, 1];
+    const mask = tf.tensor2d(lengths.map((n) => Array.from({ length: T }, (_, t) => (t < n ? 1 : 0))));
+    const inputs = [randn(rng, [B, T, 2, 4 * H]), randn(rng, [2, H, 4 * H], 0.4)];
+    configureNativeKernels({ enabled: true });
+    const layer = (p: tf.Tensor, u: tf.Tensor) => nativeLstmLayer(p as tf.Tensor4D, u as tf.Tensor3D, mask, 0b10);
+    // the same from the step-major form: per direction, the backward one on its own reversed-order call
+    const stepMajor = (p: tf.Tensor, u: tf.Tensor) => {
+      const byTime = tf.transpose(p, [1, 2, 0, 3]) as tf.Tensor4D; // [T, 2, B, 4H]
+      const m = tf.reshape(tf.transpose(mask), [T, 1, B, 1]) as tf.Tensor4D;
+      const dir = (d: number, reverse: boolean) =>
+        nativeLstmRecurrence(tf.slice(byTime, [0, d, 0, 0], [T, 1, B, 4 * H]) as tf.Tensor4D, tf.slice(u, [d, 0, 0], [1, H, 4 * H]) as tf.Tensor3D, m, reverse);
+      const hs = tf.concat([dir(0, false), dir(1, true)], 1); // [T, 2, B, H]
+      return tf.mul(tf.transpose(hs, [2, 0, 1, 3]), tf.reshape(mask, [B, T, 1, 1]));
+    };
+    const probe = randn(rng, [B, T, 2, H]);
+    const a = tf.grads((p: tf.Tensor, u: tf.Tensor) => tf.sum(tf.mul(layer(p, u), probe)))(inputs);
+    const b = tf.grads((p: tf.Tensor, u: tf.Tensor) => tf.sum(tf.mul(stepMajor(p, u), probe)))(inputs);
+    expect(relDiff(layer(inputs[0], inputs[1]), stepMajor(inputs[0], inputs[1]))).toBeLessThan(1e-6);
+    a.forEach((g, i) => expect(relDiff(g, b[i]), `gradient ${i}`).toBeLessThan(1e-5));
+    // padded frames output zeros
+    expect(Array.from(tf.slice(layer(inputs[0], inputs[1]), [2, 1, 0, 0], [1, 5, 2, H]).dataSync()).every((v) => v === 0)).toBe(true);
   });
 
   it('FusedBiRnn and FusedLstm with a mask equal their tf-op forms', () => {

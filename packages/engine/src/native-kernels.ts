@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { SerError } from '@ser/core';
 
 /** The kernel ABI this source expects (kApiVersion in native/addon.cc). */
-export const NATIVE_API_VERSION = 2;
+export const NATIVE_API_VERSION = 3;
 
 /** Where tools/build-native.mjs puts the addon. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/ser_native.node', import.meta.url));
@@ -38,7 +38,17 @@ interface NativeAddon {
     dw: Float32Array,
     db: Float32Array,
   ): void;
-  lstmForward(dims: Int32Array, proj: Float32Array, u: Float32Array, mask: Float32Array | null, hs: Float32Array, act: Float32Array, tc: Float32Array, cs: Float32Array): void;
+  lstmForward(
+    dims: Int32Array,
+    proj: Float32Array,
+    u: Float32Array,
+    mask: Float32Array | null,
+    hs: Float32Array,
+    act: Float32Array,
+    tc: Float32Array,
+    cs: Float32Array,
+    y: Float32Array | null,
+  ): void;
   lstmBackward(
     dims: Int32Array,
     u: Float32Array,
@@ -197,26 +207,49 @@ export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Varia
  * Differentiable in proj and U. Callers check nativeKernelsActive() first.
  */
 export function nativeLstmRecurrence(proj: tf.Tensor4D, u: tf.Tensor3D, mask: tf.Tensor4D | null, reverse = false): tf.Tensor4D {
-  const native = load();
-  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `nativeLstmRecurrence: the native kernels are not available: ${loadError}`);
   const [T, D, B, G] = proj.shape;
-  const H = G / 4;
-  const dims = Int32Array.from([T, D, B, H, reverse ? 1 : 0, threads]);
-  const maskValues = mask ? (mask.dataSync() as Float32Array) : null;
+  return runLstm({ T, D, B, H: G / 4, reverseBits: reverse ? (1 << D) - 1 : 0, batchMajor: false }, proj, u, mask) as tf.Tensor4D;
+}
+
+/**
+ * A whole bidirectional (or D-directional) LSTM layer's recurrence in the layout the layer has:
+ * proj [B, T, D, 4H] (x W + b of every direction side by side), U [D, H, 4H], mask [B, T] or null
+ * -> y [B, T, D, H], h of each direction at each frame, zero at padded frames (reshaped to
+ * [B, T, D*H] it is the 'concat' merge). Direction d runs backwards in time when bit d of
+ * reverseBits is set. No transposes or gathers around it, either way. Differentiable in proj and U.
+ */
+export function nativeLstmLayer(proj: tf.Tensor4D, u: tf.Tensor3D, mask: tf.Tensor2D | null, reverseBits: number): tf.Tensor4D {
+  const [B, T, D, G] = proj.shape;
+  return runLstm({ T, D, B, H: G / 4, reverseBits, batchMajor: true }, proj, u, mask) as tf.Tensor4D;
+}
+
+function runLstm(
+  s: { T: number; D: number; B: number; H: number; reverseBits: number; batchMajor: boolean },
+  proj: tf.Tensor,
+  u: tf.Tensor,
+  mask: tf.Tensor | null,
+): tf.Tensor {
+  const native = load();
+  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `the native LSTM kernel is not available: ${loadError}`);
+  const { T, D, B, H } = s;
+  const dims = Int32Array.from([T, D, B, H, s.reverseBits, s.batchMajor ? 1 : 0, threads]);
+  // read now: a mask captured from outside may be disposed before the backward pass runs
+  const maskValues = mask ? (tf.cast(mask, 'float32').dataSync() as Float32Array) : null;
   const op = tf.customGrad(((p: tf.Tensor, uu: tf.Tensor, save: tf.GradSaveFunc) => {
     const us = uu.dataSync() as Float32Array;
     const n = T * D * B * H;
     const hs = new Float32Array(n), act = new Float32Array(4 * n), tc = new Float32Array(n), cs = new Float32Array(n);
-    native.lstmForward(dims, p.dataSync() as Float32Array, us, maskValues, hs, act, tc, cs);
+    const y = s.batchMajor ? new Float32Array(n) : null;
+    native.lstmForward(dims, p.dataSync() as Float32Array, us, maskValues, hs, act, tc, cs, y);
     save([]);
     return {
-      value: tf.tensor4d(hs, [T, D, B, H]),
+      value: s.batchMajor ? tf.tensor4d(y!, [B, T, D, H]) : tf.tensor4d(hs, [T, D, B, H]),
       gradFunc: (dy: tf.Tensor) => {
         const dproj = new Float32Array(4 * n), du = new Float32Array(us.length);
         native.lstmBackward(dims, us, maskValues, hs, act, tc, cs, dy.dataSync() as Float32Array, dproj, du);
-        return [tf.tensor4d(dproj, [T, D, B, G]), tf.tensor3d(du, [D, H, G])];
+        return [tf.tensor(dproj, p.shape), tf.tensor3d(du, [D, H, 4 * H])];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return (op as unknown as (p: tf.Tensor, u: tf.Tensor) => tf.Tensor4D)(proj, u);
+  return (op as unknown as (p: tf.Tensor, u: tf.Tensor) => tf.Tensor)(proj, u);
 }
