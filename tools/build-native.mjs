@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Builds the engine's native kernels (packages/engine/native/*.cc) into
-// packages/engine/native/build/ser_native.node with the machine's C++ compiler: a plain N-API addon,
+// Builds the framework's native kernels (packages/native/csrc/*.cc) into
+// packages/native/build/ser_native.node with the machine's C++ compiler: a plain N-API addon,
 // so it needs only Node's own headers (include/node beside the node binary) and no download.
 // Runs from tools/setup-engine.mjs (the postinstall step) and alone: `node tools/build-native.mjs`.
-// Without a compiler it says so and exits 0: the engine then uses its tf-op forms (slower, same results).
+// Without a compiler it says so and exits 0: the engine then uses its tf-op forms and the features
+// their JS form (slower, same results).
 // Environment: CXX picks the compiler; SER_SKIP_NATIVE_BUILD=1 skips the build.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -12,16 +13,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const srcDir = path.join(root, 'packages', 'engine', 'native');
-const outDir = path.join(srcDir, 'build');
+const srcDir = path.join(root, 'packages', 'native', 'csrc');
+const outDir = path.join(root, 'packages', 'native', 'build');
 // every .cc and .h: all are hashed into the stamp, the .cc files compiled
 const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.cc') || f.endsWith('.h')).sort();
 
 const say = (msg) => console.log(`[ser setup] ${msg}`);
 
 /**
- * What the stamp beside the addon records: the sources' hash (the engine's loader,
- * packages/engine/src/native-kernels.ts, recomputes it and refuses a stale addon) and the flags.
+ * What the stamp beside the addon records: the sources' hash (the loader,
+ * packages/native/src/index.ts, recomputes it and refuses a stale addon) and the flags.
  */
 export function nativeStamp(flags) {
   const h = createHash('sha256');
@@ -89,7 +90,7 @@ export function buildNative() {
 }
 
 function probe(addon) {
-  const r = spawnSync(process.execPath, ['-e', `const m=require(${JSON.stringify(addon)});if(typeof m.convPoolForward!=='function'||typeof m.lstmForward!=='function')process.exit(1)`]);
+  const r = spawnSync(process.execPath, ['-e', `const m=require(${JSON.stringify(addon)});if(typeof m.convPoolForward!=='function'||typeof m.lstmForward!=='function'||typeof m.spectrogramFrames!=='function')process.exit(1)`]);
   return r.status === 0;
 }
 

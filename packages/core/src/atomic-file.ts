@@ -14,10 +14,17 @@ export const TEMP_HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '-');
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
   const durable = options.durable ?? true;
   const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
   // .<name>.<host>.<pid>.<random>.tmp: a cleaner can tell a dead writer on this host from a live one elsewhere
   const tmp = path.join(dir, `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // the folder is missing: make it only then (a mkdir per write costs as much as the write)
+    fs.mkdirSync(dir, { recursive: true });
+    fd = fs.openSync(tmp, 'w');
+  }
   try {
     fs.writeFileSync(fd, data);
     if (durable) fs.fsyncSync(fd);

@@ -1,102 +1,21 @@
-// The engine's own native kernels (packages/engine/native, built by tools/build-native.mjs at
-// install), forward and backward, for the CPU engine (tfjs-node): a fused conv block,
-// relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. It works on host arrays, so it runs beside any backend; the engine uses it
-// where the tensors live in host memory anyway (tfjs-node on the CPU), never on the GPU backend.
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
+// The engine's native kernels (@ser/native, built by tools/build-native.mjs at install) as
+// differentiable tf ops, forward and backward, for the CPU engine (tfjs-node): a fused conv block,
+// relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. They work on host arrays, so they run
+// beside any backend; the engine uses them where the tensors live in host memory anyway (tfjs-node
+// on the CPU), never on the GPU backend.
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { SerError } from '@ser/core';
+import { NATIVE_API_VERSION, loadNative, nativeStatus } from '@ser/native';
 
-/** The kernel ABI this source expects (kApiVersion in native/addon.cc). */
-export const NATIVE_API_VERSION = 3;
+export { NATIVE_API_VERSION };
 
-/** Where tools/build-native.mjs puts the addon. */
-export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../native/build/ser_native.node', import.meta.url));
-const NATIVE_SRC_DIR = fileURLToPath(new URL('../native/', import.meta.url));
-
-/** The sources' hash, as tools/build-native.mjs writes it first in the stamp beside the addon. */
-function sourcesHash(): string {
-  const h = createHash('sha256');
-  for (const f of fs.readdirSync(NATIVE_SRC_DIR).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) h.update(fs.readFileSync(NATIVE_SRC_DIR + f));
-  return h.digest('hex').slice(0, 16);
-}
-
-interface NativeAddon {
-  apiVersion: number;
-  convPoolForward(dims: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array, y: Float32Array, argmax: Uint8Array): void;
-  convPoolBackward(
-    dims: Int32Array,
-    x: Float32Array,
-    w: Float32Array,
-    y: Float32Array,
-    argmax: Uint8Array,
-    dy: Float32Array,
-    dx: Float32Array | null,
-    dw: Float32Array,
-    db: Float32Array,
-  ): void;
-  lstmForward(
-    dims: Int32Array,
-    proj: Float32Array,
-    u: Float32Array,
-    mask: Float32Array | null,
-    hs: Float32Array,
-    act: Float32Array,
-    tc: Float32Array,
-    cs: Float32Array,
-    y: Float32Array | null,
-  ): void;
-  lstmBackward(
-    dims: Int32Array,
-    u: Float32Array,
-    mask: Float32Array | null,
-    hs: Float32Array,
-    act: Float32Array,
-    tc: Float32Array,
-    cs: Float32Array,
-    dhs: Float32Array,
-    dproj: Float32Array,
-    du: Float32Array,
-  ): void;
-}
-
-let addon: NativeAddon | null | undefined;
-let loadError = '';
 let threads = os.availableParallelism();
 let enabledForEngine = false;
 
-/** The addon, or null (with nativeKernelsStatus() saying why) when it is not built or stale. */
-function load(): NativeAddon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
-    loadError = `${NATIVE_ADDON_PATH} is not built (run \`npm run setup\`)`;
-    return null;
-  }
-  const stamp = fs.existsSync(`${NATIVE_ADDON_PATH.slice(0, -5)}.stamp`) ? fs.readFileSync(`${NATIVE_ADDON_PATH.slice(0, -5)}.stamp`, 'utf8').split(' ')[0] : '';
-  if (stamp !== sourcesHash()) {
-    loadError = `${NATIVE_ADDON_PATH} was built from other sources than packages/engine/native holds now (run \`npm run setup\` to rebuild it)`;
-    return null;
-  }
-  try {
-    const mod = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
-    if (mod.apiVersion !== NATIVE_API_VERSION) {
-      loadError = `${NATIVE_ADDON_PATH} has kernel API ${mod.apiVersion}, this source needs ${NATIVE_API_VERSION} (run \`npm run setup\` to rebuild it)`;
-      return null;
-    }
-    addon = mod;
-  } catch (err) {
-    loadError = `${NATIVE_ADDON_PATH} does not load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-  }
-  return addon;
-}
-
-/** Whether the addon loads, and if not, why. */
+/** Whether the native addon (@ser/native) loads, and if not, why. */
 export function nativeKernelsStatus(): { loaded: boolean; reason?: string } {
-  return load() ? { loaded: true } : { loaded: false, reason: loadError };
+  return nativeStatus();
 }
 
 /**
@@ -113,7 +32,7 @@ export function nativeKernelsActive(): boolean {
   const env = process.env.SER_NATIVE_KERNELS;
   if (env === '0') return false;
   if (env !== '1' && !enabledForEngine) return false;
-  return load() !== null;
+  return loadNative() !== null;
 }
 
 /** Options of fusedConvPoolRelu. */
@@ -160,7 +79,7 @@ export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Varia
   if (oh < 1 || ow < 1) {
     throw new SerError('SHAPE_MISMATCH', `fusedConvPoolRelu: x [${x.shape.join(', ')}] leaves no ${options.pool.join('x')} pooling window after the ${fh}x${fw} conv`);
   }
-  const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? addon! : null;
+  const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? loadNative() : null;
   if (!native) {
     return tf.tidy(() => {
       const [pt, pb, pl, pr] = options.pad;
@@ -229,8 +148,8 @@ function runLstm(
   u: tf.Tensor,
   mask: tf.Tensor | null,
 ): tf.Tensor {
-  const native = load();
-  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `the native LSTM kernel is not available: ${loadError}`);
+  const native = loadNative();
+  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `the native LSTM kernel is not available: ${nativeStatus().reason}`);
   const { T, D, B, H } = s;
   const dims = Int32Array.from([T, D, B, H, s.reverseBits, s.batchMajor ? 1 : 0, threads]);
   // read now: a mask captured from outside may be disposed before the backward pass runs

@@ -6,6 +6,7 @@ import { dctMatrix } from './dct.js';
 import { normaliseUtteranceInPlace } from './normalise.js';
 import { resampleSync } from './resample.js';
 import { RealFft } from './internal/real-fft.js';
+import { spectrogramFramesNative } from './internal/native-frames.js';
 
 /** Everything precomputed for one config: window, FFT tables, sparse Mel weights, DCT, scratch buffers. */
 interface Plan {
@@ -49,6 +50,52 @@ function padCenter(w: Float64Array, nFft: number): Float64Array {
   const out = new Float64Array(nFft);
   out.set(w, Math.floor((nFft - w.length) / 2));
   return out;
+}
+
+/**
+ * extractFeatures' frame loop in JS (the native one, @ser/native, is the same in C++): per frame the
+ * power (or magnitude) spectrum, Mel weights, compression, into out (or melRows for MFCC); returns the
+ * largest value.
+ */
+function framesInJs(
+  plan: Plan,
+  sig: Float64Array,
+  frames: number,
+  o: { magnitude: boolean; compress: boolean; logScale: number; floor: number },
+  out: Float32Array,
+  melRows: Float64Array | null,
+): number {
+  const { window, fft, power, mel } = plan;
+  const { hopLength, nFreqs, bins } = plan.params;
+  const { magnitude, compress, logScale, floor } = o;
+  const nMels = mel ? mel.nMels : 0;
+  let maxValue = -Infinity;
+  for (let t = 0; t < frames; t++) {
+    fft.power(sig, t * hopLength, window, power);
+    if (magnitude) for (let k = 0; k < nFreqs; k++) power[k] = Math.sqrt(power[k]);
+    const row = t * bins;
+    if (!mel) {
+      for (let k = 0; k < nFreqs; k++) {
+        const v = compress ? logScale * Math.log(power[k] > floor ? power[k] : floor) : power[k];
+        out[row + k] = v;
+        if (v > maxValue) maxValue = v;
+      }
+      continue;
+    }
+    const { start, count, offset, weights } = mel;
+    for (let m = 0; m < nMels; m++) {
+      let s = 0;
+      const o = offset[m];
+      const st = start[m];
+      const c = count[m];
+      for (let j = 0; j < c; j++) s += weights[o + j] * power[st + j];
+      const v = compress ? logScale * Math.log(s > floor ? s : floor) : s;
+      if (v > maxValue) maxValue = v;
+      if (melRows) melRows[t * nMels + m] = v;
+      else out[row + m] = v;
+    }
+  }
+  return maxValue;
 }
 
 /**
@@ -116,32 +163,16 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const logScale = comp.type === 'db' ? (magnitude ? 20 : 10) / Math.LN10 : 1;
   const floor = comp.floor;
   const compress = comp.type !== 'none';
-  let maxValue = -Infinity;
   const nMels = mel ? mel.nMels : 0;
-  for (let t = 0; t < frames; t++) {
-    fft.power(sig, t * hopLength, window, power);
-    if (magnitude) for (let k = 0; k < nFreqs; k++) power[k] = Math.sqrt(power[k]);
-    const row = t * bins;
-    if (!mel) {
-      for (let k = 0; k < nFreqs; k++) {
-        const v = compress ? logScale * Math.log(power[k] > floor ? power[k] : floor) : power[k];
-        out[row + k] = v;
-        if (v > maxValue) maxValue = v;
-      }
-      continue;
-    }
-    const { start, count, offset, weights } = mel;
-    for (let m = 0; m < nMels; m++) {
-      let s = 0;
-      const o = offset[m];
-      const st = start[m];
-      const c = count[m];
-      for (let j = 0; j < c; j++) s += weights[o + j] * power[st + j];
-      const v = compress ? logScale * Math.log(s > floor ? s : floor) : s;
-      if (v > maxValue) maxValue = v;
-      if (melRows) melRows[t * nMels + m] = v;
-      else out[row + m] = v;
-    }
+  // the native frame loop (@ser/native, all cores) where it is built, else the same loop in JS
+  const native = spectrogramFramesNative(sig, frames, hopLength, nFft, window, mel, { magnitude, compress, logScale, floor });
+  let maxValue = -Infinity;
+  if (native) {
+    maxValue = native.maxValue;
+    if (melRows) melRows.set(native.values);
+    else out.set(native.values);
+  } else {
+    maxValue = framesInJs(plan, sig, frames, { magnitude, compress, logScale, floor }, out, melRows);
   }
   // topDb clips the compressed Mel/STFT values before the DCT, as librosa.feature.mfcc(S=power_to_db(..., top_db))
   const topDb = comp.topDb ?? null;

@@ -1,5 +1,6 @@
 // N-API glue of the engine's native kernels: checks every argument's type and length against the
-// dims, then calls the kernel. JS: packages/engine/src/native-kernels.ts.
+// dims, then calls the kernel. JS: packages/native/src/index.ts (loader), packages/engine/src/
+// native-kernels.ts (the model kernels as tf ops), packages/features (spectrogram frames).
 #include <node_api.h>
 
 #include "kernels.h"
@@ -7,7 +8,7 @@
 namespace {
 
 // Bumped with any change to a function's arguments; native-kernels.ts checks it.
-constexpr int kApiVersion = 3;
+constexpr int kApiVersion = 4;
 
 bool throwIf(napi_env env, bool bad, const char* msg) {
   if (bad) napi_throw_error(env, "SER_NATIVE", msg);
@@ -159,11 +160,50 @@ napi_value LstmBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// spectrogramFrames(dims, scalars, signal, window, melStart | null, melCount | null, melOffset | null, melWeights | null, out) -> max
+napi_value SpectrogramFrames(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!getArgs(env, info, &a, 9, "spectrogramFrames(dims, scalars, signal, window, melStart, melCount, melOffset, melWeights, out)")) return nullptr;
+  const int32_t* p = intsArg(env, a.v[0], 7, "dims must be an Int32Array of 7: frames hop nFft nMels magnitude compress threads");
+  if (!p) return nullptr;
+  const ser::SpectrogramDims d{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+  if (throwIf(env, d.frames < 1 || d.hop < 1 || d.nFft < 4 || (d.nFft & (d.nFft - 1)) != 0 || d.nMels < 0 || d.threads < 1,
+              "spectrogram dims out of range (frames, hop at least 1, nFft a power of two >= 4)"))
+    return nullptr;
+  const int nFreqs = d.nFft / 2 + 1, bins = d.nMels > 0 ? d.nMels : nFreqs;
+  size_t ns = 0, nsig = 0, nw = 0, nout = 0, n1 = 0, n2 = 0, n3 = 0, nmw = 0;
+  auto* sc = static_cast<double*>(typedArg(env, a.v[1], napi_float64_array, &ns, false));
+  ser::SpectrogramIo io{};
+  io.signal = static_cast<double*>(typedArg(env, a.v[2], napi_float64_array, &nsig, false));
+  io.window = static_cast<double*>(typedArg(env, a.v[3], napi_float64_array, &nw, false));
+  io.melStart = static_cast<int32_t*>(typedArg(env, a.v[4], napi_int32_array, &n1, d.nMels == 0));
+  io.melCount = static_cast<int32_t*>(typedArg(env, a.v[5], napi_int32_array, &n2, d.nMels == 0));
+  io.melOffset = static_cast<int32_t*>(typedArg(env, a.v[6], napi_int32_array, &n3, d.nMels == 0));
+  io.melWeights = static_cast<double*>(typedArg(env, a.v[7], napi_float64_array, &nmw, d.nMels == 0));
+  io.out = static_cast<double*>(typedArg(env, a.v[8], napi_float64_array, &nout, false));
+  bool ok = sc && ns == 2 && io.signal && nsig >= static_cast<size_t>(d.frames - 1) * d.hop + d.nFft && io.window && nw == static_cast<size_t>(d.nFft) && io.out &&
+            nout == static_cast<size_t>(d.frames) * bins;
+  if (ok && d.nMels > 0) {
+    ok = io.melStart && io.melCount && io.melOffset && io.melWeights && n1 == static_cast<size_t>(d.nMels) && n2 == n1 && n3 == n1;
+    for (int m = 0; ok && m < d.nMels; m++)
+      ok = io.melStart[m] >= 0 && io.melCount[m] >= 0 && io.melStart[m] + io.melCount[m] <= nFreqs && io.melOffset[m] >= 0 &&
+           static_cast<size_t>(io.melOffset[m]) + io.melCount[m] <= nmw;
+  }
+  if (throwIf(env, !ok, "spectrogramFrames: an array's type or length does not match dims (scalars [logScale, floor]; the signal must cover every frame; Mel rows within the spectrum)"))
+    return nullptr;
+  io.logScale = sc[0];
+  io.floor = sc[1];
+  napi_value r;
+  napi_create_double(env, ser::spectrogramFrames(d, io), &r);
+  return r;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"convPoolForward", ConvForward}, {"convPoolBackward", ConvBackward}, {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward}};
+  } fns[] = {{"convPoolForward", ConvForward}, {"convPoolBackward", ConvBackward}, {"lstmForward", LstmForward}, {"lstmBackward", LstmBackward},
+                  {"spectrogramFrames", SpectrogramFrames}};
   for (const auto& f : fns) {
     napi_value v;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v);

@@ -1,4 +1,4 @@
-// The engine's native kernels: shared vector helpers and the kernels' entry points (addon.cc
+// The framework's native kernels: shared vector helpers and the kernels' entry points (addon.cc
 // exposes them to JS through N-API). GCC/Clang vector extensions: 8 float lanes, AVX2 + FMA when
 // tools/build-native.mjs finds them, plain SSE/NEON code otherwise.
 #pragma once
@@ -51,5 +51,23 @@ struct LstmIo {
 };
 void lstmForward(const LstmDims& s, const LstmIo& io);
 void lstmBackward(const LstmDims& s, const LstmIo& io);
+
+// ---- spectrogram.cc: spectrogram frames (window, real FFT, power, Mel, log) ----
+struct SpectrogramDims {
+  int frames, hop, nFft;
+  int nMels;      // 0: the linear-frequency spectrum (nFft/2 + 1 bins)
+  int magnitude;  // 1: |X|, 0: |X|^2
+  int compress;   // 1: logScale * ln(max(floor, v))
+  int threads;
+};
+struct SpectrogramIo {
+  const double *signal, *window;  // signal: frame t starts at t * hop; window: nFft values
+  const int32_t *melStart, *melCount, *melOffset;  // sparse Mel rows (nMels > 0)
+  const double* melWeights;
+  double logScale, floor;
+  double* out;  // [frames][bins]
+};
+/** Returns the largest value written. */
+double spectrogramFrames(const SpectrogramDims& d, const SpectrogramIo& io);
 
 }  // namespace ser
