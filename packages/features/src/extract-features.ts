@@ -142,7 +142,7 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const { params } = plan;
   const x = sampleRateHz === params.sampleRateHz ? samples : resampleSync(samples, sampleRateHz, params.sampleRateHz);
   if (x.length === 0) throw new SerError('AUDIO_EMPTY', 'extractFeatures: the signal has no samples; nothing to analyse');
-  const { nFft, hopLength, nFreqs } = params;
+  const { nFft, hopLength } = params;
   const pad = config.center ? nFft >> 1 : 0;
   const sig = prepareSignal(x, config.preEmphasis, pad);
   const frames = sig.length >= nFft ? 1 + Math.floor((sig.length - nFft) / hopLength) : 0;
@@ -156,7 +156,7 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const out = new Float32Array(frames * bins);
   // MFCC needs the whole (clipped) log-Mel matrix before its DCT, so it is kept aside
   const melRows = plan.dct ? new Float64Array(frames * plan.config.nMels) : null;
-  const { window, fft, power, mel, dct } = plan;
+  const { window, mel, dct } = plan;
   const magnitude = config.spectrum === 'magnitude';
   const comp = config.compression;
   // db and log differ only by a constant factor on ln(): 10 / ln(10) (power) or 20 / ln(10) (magnitude), or 1
