@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Rng } from '@ser/core';
+import { nativeStatus } from '@ser/native';
+import { defaultFeatureConfig, type FeatureConfig } from '../feature-config.js';
+import { extractFeatures } from '../extract-features.js';
+
+// extractFeatures' frame loop runs natively where @ser/native is built and in JS elsewhere: the two
+// must give the same features (both float64, the same algorithm), for every kind of config.
+
+function signal(n: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 220 * i) / 16000) + 0.05 * rng.normal();
+  return x;
+}
+
+function run(native: boolean, x: Float32Array, config: FeatureConfig) {
+  if (native) delete process.env.SER_NATIVE_FEATURES;
+  else process.env.SER_NATIVE_FEATURES = '0';
+  return extractFeatures(x, 16000, config);
+}
+
+afterEach(() => {
+  delete process.env.SER_NATIVE_FEATURES;
+});
+
+describe('the native spectrogram frames', () => {
+  it('are built wherever a C++ compiler is (npm install builds them)', () => {
+    if (spawnSync(process.env.CXX ?? 'c++', ['--version']).status !== 0) return; // JS frames then, covered below and by the parity suite
+    expect(nativeStatus()).toEqual({ loaded: true });
+  });
+
+  const base = { ...defaultFeatureConfig, normalisation: 'none' } as FeatureConfig;
+  const cases: [string, FeatureConfig][] = [
+    ['log-Mel dB, 40 ms Hamming (the paper)', base],
+    ['log-Mel, 25 ms Hann, nFft 512, topDb 80', { ...base, windowMs: 25, window: 'hann', compression: { type: 'db', floor: 1e-10, topDb: 80 } }],
+    ['STFT magnitude dB', { ...base, kind: 'stft', spectrum: 'magnitude' }],
+    ['STFT power, no compression', { ...base, kind: 'stft', compression: { type: 'none', floor: 1e-10, topDb: null } }],
+    ['HTK Mel, natural log, pre-emphasis, not centred', { ...base, melScale: 'htk', melNorm: 'none', compression: { type: 'log', floor: 1e-6, topDb: null }, preEmphasis: 0.97, center: false, nMels: 40 }],
+    ['MFCC 20 over 64 Mel bins, 20 ms window (nFft 512, radix-2 first stage)', { ...base, kind: 'mfcc', nMfcc: 20, nMels: 64, windowMs: 20 }],
+    ['per-utterance normalisation', { ...base, normalisation: 'utterance' }],
+  ];
+  it.runIf(nativeStatus().loaded).each(cases)('equal the JS frames: %s', (_name, config) => {
+    for (const n of [1100, 16000 * 2 + 123]) {
+      const x = signal(n, n);
+      const js = run(false, x, config);
+      const nat = run(true, x, config);
+      expect([nat.frames, nat.bins]).toEqual([js.frames, js.bins]);
+      let d = 0;
+      for (let i = 0; i < js.data.length; i++) d = Math.max(d, Math.abs(nat.data[i] - js.data[i]) / Math.max(1, Math.abs(js.data[i])));
+      expect(d).toBeLessThan(1e-6);
+    }
+  });
+});
