@@ -72,7 +72,8 @@ export const featureSchema: JsonSchema = {
     segment: {
       type: ['object', 'null'],
       default: null,
-      description: 'Cut utterances into fixed-length segments; null = variable length kept.',
+      description:
+        'Cut utterances into fixed-length segments; null = variable length kept. Segments start every hopFrames frames while frames remain uncovered; the last keeps only its real frames (masked), and an utterance shorter than one segment gives one. Each segment trains with its utterance\'s label; validation and test score each utterance by the mean of its segments\' class probabilities.',
       additionalProperties: false,
       required: ['frames', 'hopFrames'],
       properties: {

@@ -14,21 +14,22 @@ export interface FeatureSegment extends FeatureMatrix {
  * still gives one. Zeros equal the mean after normalisation. Count: 1 + max(0, ceil((T - frames) / hopFrames)).
  */
 export function segment(mat: FeatureMatrix, spec: { frames: number; hopFrames: number }): FeatureSegment[] {
+  const { bins, data } = mat;
+  return segmentBounds(mat.frames, spec).map(({ startFrame, validFrames }) => {
+    const seg = new Float32Array(spec.frames * bins);
+    seg.set(data.subarray(startFrame * bins, (startFrame + validFrames) * bins));
+    return { frames: spec.frames, bins, data: seg, startFrame, validFrames };
+  });
+}
+
+/** Where segment() cuts an utterance of totalFrames frames: each segment's first frame and its real (unpadded) frames. */
+export function segmentBounds(totalFrames: number, spec: { frames: number; hopFrames: number }): { startFrame: number; validFrames: number }[] {
   const { frames: len, hopFrames: hop } = spec;
   if (!Number.isInteger(len) || len < 1 || !Number.isInteger(hop) || hop < 1) {
     throw new SerError('CONFIG_INVALID', `segment: frames and hopFrames must be positive integers, got ${len} and ${hop}`);
   }
-  const { frames: total, bins, data } = mat;
-  const count = 1 + Math.max(0, Math.ceil((total - len) / hop));
-  const out: FeatureSegment[] = [];
-  for (let s = 0; s < count; s++) {
-    const startFrame = s * hop;
-    const validFrames = Math.max(0, Math.min(len, total - startFrame));
-    const seg = new Float32Array(len * bins);
-    seg.set(data.subarray(startFrame * bins, (startFrame + validFrames) * bins));
-    out.push({ frames: len, bins, data: seg, startFrame, validFrames });
-  }
-  return out;
+  const count = 1 + Math.max(0, Math.ceil((totalFrames - len) / hop));
+  return Array.from({ length: count }, (_, s) => ({ startFrame: s * hop, validFrames: Math.max(0, Math.min(len, totalFrames - s * hop)) }));
 }
 
 /** Utterance-level scores from its segments' class probabilities: p[c] = mean over segments of p_s[c]. */

@@ -134,14 +134,14 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function experiment(model: string) {
-  const file = path.join(dir, `${model}.yaml`);
+function experiment(model: string, moreFeatures = '') {
+  const file = path.join(dir, `${model}${moreFeatures ? '-more' : ''}.yaml`);
   fs.writeFileSync(
     file,
     `name: tones-${model}
 seed: 0
 dataset: { id: tones, protocol: { id: speaker-k-fold, k: 2, validationSpeakers: 1 } }
-features: { sampleRateHz: 8000, nMels: 8, windowMs: 32, hopMs: 16, normalisation: global }
+features: { sampleRateHz: 8000, nMels: 8, windowMs: 32, hopMs: 16, normalisation: global${moreFeatures} }
 model: { id: ${model} }
 loss: { id: softmax-c }
 trainer: { epochs: 2, batchSize: 4 }
@@ -178,6 +178,28 @@ describe('runCell', () => {
     expect(emb.every((e) => e.embedding.length === 4)).toBe(true);
     expect(JSON.parse(store.readMetadata('cells', cell.cellId)['ser.config'])).toEqual(cell.config);
     expect(fs.existsSync(path.join(resultsDir, 'checkpoints', cell.cellId))).toBe(false);
+    // the global normalisation of the fold's training utterances is stored with the cell
+    const stats = store.readNormStats(cell.cellId)!;
+    expect(stats).toMatchObject({ fold: cell.fold, utterances: fold.train.length });
+    expect(stats.mean).toHaveLength(8);
+    expect(stats.std.every((v) => v > 0)).toBe(true);
+  });
+
+  it('trains on fixed-length segments (features.segment) and scores validation and test per utterance', async () => {
+    const loaded = experiment('mean-linear', ', segment: { frames: 6, hopFrames: 3 }');
+    const cacheDir = path.join(dir, 'cache');
+    const planned = await planExperiment(loaded, { registry, codeVersion: 't', cacheDir });
+    const cell = planned.cells[0];
+    const resultsDir = path.join(dir, 'results-segments');
+    const row = await runCell({ cell, registry, resultsDir, cacheDir, corpus: planned.corpusOf(cell) });
+    expect(row.status, row.errorMessage ?? '').toBe('ok');
+    const fold = planned.foldOf(cell);
+    const preds = new ResultStore(resultsDir).readPredictions();
+    // one pooled row per utterance, under the utterance's own id (not its segments')
+    expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
+    expect(preds.filter((p) => p.split === 'validation').map((p) => p.utteranceId).sort()).toEqual([...fold.validation].sort());
+    for (const p of preds) expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(row.confusion.flat().reduce((a, b) => a + b, 0)).toBe(fold.test.length);
   });
 
   it('stores an exception as a failed row with its SerError code', async () => {

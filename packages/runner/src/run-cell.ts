@@ -4,8 +4,8 @@ import path from 'node:path';
 import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { computeNormStats, extractCorpus, FeatureCache, normalise, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
-import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
+import { computeNormStats, extractCorpus, FeatureCache, normalise, segmentBounds, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
+import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type NormStatsRecord, type PredictionRow } from '@ser/store';
 import { trainCell, type Example, type TrainerConfig, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
 import { failedCellRow } from './cell-row.js';
@@ -54,7 +54,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
     identity.classMap = corpus.classMap;
     identity.classes = corpus.classes;
     const fold = findFold(corpus, cell);
-    const { examples, source } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
+    const { examples, source, normStats } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
     const modelDef = findPlugin(registry.models, cell.config.model.id, 'model');
     const lossDef = findPlugin(registry.losses, cell.config.loss.id, 'loss');
     const model = modelDef.create(ownConfig(cell.config.model), { inputBins: source.bins, numClasses: corpus.classes.length, seed: cell.seed, logger });
@@ -126,7 +126,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
       for (const [j, center] of (outcome.centers ?? []).entries()) {
         embeddings.push({ cellId: cell.cellId, utteranceId: `center:${classes[j]}`, split: 'center', label: classes[j], embedding: center });
       }
-      store.writeCell({ cell: row, epochs, predictions, embeddings, resolvedConfig: cell.config });
+      store.writeCell({ cell: row, epochs, predictions, embeddings, resolvedConfig: cell.config, normStats });
       // the result is stored; the checkpoint only served a resume of this cell
       fs.rmSync(checkpointDir, { recursive: true, force: true });
       return row;
@@ -173,13 +173,15 @@ const EXTRACT_CHUNK = 256;
 /**
  * The fold's utterances as trainer examples, and a FeatureSource that streams their features from
  * the cache: every file is extracted (or found) once, then only its frame count stays in memory,
- * and each batch reads its entries back (global normalisation applied on read).
+ * and each batch reads its entries back (global normalisation applied on read). With
+ * features.segment the examples are fixed-length segments (segmentBounds: the last one keeps only
+ * its real frames, masked in the batch) carrying their utterance's label and id, so validation and
+ * test are scored per utterance by pooling the segments' outputs. The cache holds whole utterances.
  */
 async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger, threads: number) {
-  const features = cell.config.features as unknown as FeatureConfig;
-  if (cell.config.features.segment !== null) {
-    throw new SerError('CONFIG_INVALID', `features.segment is ${JSON.stringify(cell.config.features.segment)}, but the runner does not train on segments yet; set features.segment: null`);
-  }
+  const segmentSpec = cell.config.features.segment;
+  // segments are cut on read: the cached entries are the whole utterances, shared with unsegmented cells
+  const features = { ...(cell.config.features as unknown as FeatureConfig), segment: null };
   const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
   const ids = [...fold.train, ...fold.validation, ...fold.test];
   const cache = new FeatureCache(featureCacheDir, { logger });
@@ -211,15 +213,32 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
     return m;
   };
   let stats: NormStats | null = null;
+  let normStats: NormStatsRecord | null = null;
   if (cell.config.features.normalisation === 'global') {
     // statistics of the training fold only: validation and test never leak into them
+    const trained = fold.train.filter((id) => entries.has(id));
     stats = computeNormStats((function* () {
-      for (const id of fold.train) if (entries.has(id)) yield load(id);
+      for (const id of trained) yield load(id);
     })());
+    normStats = { fold: fold.name, utterances: trained.length, mean: Array.from(stats.mean), std: Array.from(stats.std) };
   }
   const classIndex = new Map(corpus.classes.map((c, i) => [c, i]));
+  // a segment's id -> its utterance and frames
+  const segments = new Map<string, { utteranceId: string; startFrame: number; validFrames: number }>();
   const toExamples = (list: string[]): Example[] =>
-    list.filter((id) => entries.has(id)).map((id) => ({ id, label: classIndex.get(byId.get(id)!.label)!, frames: entries.get(id)!.frames }));
+    list
+      .filter((id) => entries.has(id))
+      .flatMap((id) => {
+        const label = classIndex.get(byId.get(id)!.label)!;
+        const frames = entries.get(id)!.frames;
+        if (!segmentSpec) return [{ id, label, frames }];
+        return segmentBounds(frames, segmentSpec).map((b, k) => {
+          const segId = `${id}#${k}`;
+          segments.set(segId, { utteranceId: id, ...b });
+          return { id: segId, utteranceId: id, label, frames: b.validFrames };
+        });
+      });
+  const readUtterance = (id: string): Float32Array => (stats ? normalise(load(id), stats) : load(id)).data;
   const first = entries.values().next().value;
   if (!first) {
     throw new SerError('DATASET_MISSING_FILES', `fold '${fold.name}' of corpus '${corpus.dataset}' has no readable utterances`);
@@ -228,7 +247,12 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
     examples: { train: toExamples(fold.train), validation: toExamples(fold.validation), test: toExamples(fold.test) },
     source: {
       bins: first.bins,
-      read: (id: string) => (stats ? normalise(load(id), stats) : load(id)).data,
+      read: (id: string) => {
+        const seg = segments.get(id);
+        if (!seg) return readUtterance(id);
+        return readUtterance(seg.utteranceId).subarray(seg.startFrame * first.bins, (seg.startFrame + seg.validFrames) * first.bins);
+      },
     },
+    normStats,
   };
 }

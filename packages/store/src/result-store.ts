@@ -24,6 +24,21 @@ export interface CellResult {
   embeddings: EmbeddingRow[];
   /** The cell's frozen, resolved config; stored as JSON in the schema metadata ('ser.config'). */
   resolvedConfig: unknown;
+  /**
+   * Global feature normalisation of the cell's fold (features.normalisation 'global'): per-bin mean
+   * and std of the training fold, stored as JSON in the schema metadata ('ser.normStats') so the
+   * cell's model can be applied to new audio exactly as it was trained. Null otherwise.
+   */
+  normStats?: NormStatsRecord | null;
+}
+
+/** Per-bin normalisation statistics of one fold's training utterances. */
+export interface NormStatsRecord {
+  fold: string;
+  /** Training utterances they were computed from. */
+  utterances: number;
+  mean: number[];
+  std: number[];
 }
 
 /** Version of the on-disk layout, in every file's metadata ('ser.format'). */
@@ -82,11 +97,18 @@ export class ResultStore {
       'ser.gitCommit': cell.gitCommit,
       'ser.backend': cell.backend,
       'ser.versions': cell.versions,
+      'ser.normStats': JSON.stringify(result.normStats ?? null),
     };
     this.writeTable('epochs', cell.cellId, result.epochs, metadata);
     this.writeTable('predictions', cell.cellId, result.predictions, metadata);
     this.writeTable('embeddings', cell.cellId, result.embeddings, metadata);
     this.writeTable('cells', cell.cellId, [cell], metadata);
+  }
+
+  /** The fold's global normalisation statistics the cell trained with, or null (none, or stored before they were kept). */
+  readNormStats(cellId: string): NormStatsRecord | null {
+    const json = this.readTable(this.filePath('cells', cellId)).schema.metadata.get('ser.normStats');
+    return json ? (JSON.parse(json) as NormStatsRecord | null) : null;
   }
 
   /** True when the cell's row is stored (the cell is done: ok, diverged or failed). */

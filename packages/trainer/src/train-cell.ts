@@ -218,8 +218,8 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
     const test = scoreSplit(options, 'test', epochsDone, data.test);
     const centers = readCenters(loss);
     const predictions: PredictionRecord[] = [
-      ...predictionRecords('validation', data.validation.map((e) => e.id), val, numClasses),
-      ...predictionRecords('test', data.test.map((e) => e.id), test, numClasses),
+      ...predictionRecords('validation', val, numClasses),
+      ...predictionRecords('test', test, numClasses),
     ];
     return {
       status: 'ok',
@@ -294,8 +294,8 @@ function scoreSplit(options: TrainCellOptions, phase: 'validate' | 'test', epoch
   });
 }
 
-function predictionRecords(split: 'validation' | 'test', ids: string[], s: SplitScores, numClasses: number): PredictionRecord[] {
-  return ids.map((id, i) => ({
+function predictionRecords(split: 'validation' | 'test', s: SplitScores, numClasses: number): PredictionRecord[] {
+  return s.ids.map((id, i) => ({
     utteranceId: id,
     split,
     label: s.labels[i],

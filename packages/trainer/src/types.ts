@@ -8,6 +8,12 @@ export interface Example {
   id: string;
   label: number;
   frames: number;
+  /**
+   * The utterance this example is a segment of (features.segment): the segments of one utterance
+   * are scored together, their class probabilities (and embeddings) averaged into one utterance-level
+   * row, so UA/WA count utterances. Absent: the example is a whole utterance.
+   */
+  utteranceId?: string;
 }
 
 /** Where features come from, one utterance at a time (read per batch, never all at once). */

@@ -1,13 +1,20 @@
+import { SerError } from '@ser/core';
 import { tf } from '@ser/engine';
+import { poolSegmentScores } from '@ser/features';
 import type { Loss } from '@ser/loss-core';
 import type { Model } from '@ser/model-core';
 import { batchTensors, planEvalBatches, readBatch } from '../batches.js';
 import { argmaxRows, confusionMatrix, macroF1, perClassRecall, unweightedAccuracy, weightedAccuracy } from '../metrics.js';
 import type { EvalResult, Example, FeatureSource } from '../types.js';
 
-/** A split scored in inference mode, rows in the order of the examples. */
+/**
+ * A split scored in inference mode, a row per utterance: per example in the order of the examples,
+ * or, for segments (Example.utteranceId), per utterance in the order of their first segment.
+ */
 export interface SplitScores {
   result: EvalResult;
+  /** The utterance id of each row. */
+  ids: string[];
   labels: number[];
   predictions: number[];
   /** Row-major [n, numClasses]. */
@@ -68,11 +75,12 @@ export function evaluateSplit(args: {
     seen += hb.n;
     args.onBatch?.(b + 1, batches.length, Object.fromEntries(names.map((k, j) => [k, sums[j + 1] / seen])), seen);
   });
-  const labels = examples.map((e) => e.label);
-  const predictions = argmaxRows(probabilities, numClasses);
+  const rows = poolSegments(examples, probabilities, embeddings, numClasses, dim);
+  const { labels, ids } = rows;
+  const predictions = argmaxRows(rows.probabilities, numClasses);
   const confusion = confusionMatrix(labels, predictions, numClasses);
   const result: EvalResult =
-    n === 0
+    ids.length === 0
       ? emptyEvalResult(numClasses)
       : {
           ua: unweightedAccuracy(confusion),
@@ -83,5 +91,37 @@ export function evaluateSplit(args: {
           loss: sums[0] / n,
           terms: Object.fromEntries(names.map((k, j) => [k, sums[j + 1] / n])),
         };
-  return { result, labels, predictions, probabilities, embeddings, dim };
+  return { result, ids, labels, predictions, probabilities: rows.probabilities, embeddings: rows.embeddings, dim };
+}
+
+/**
+ * Utterance-level rows: examples without utteranceId stay as they are; the segments of one utterance
+ * become one row with the mean of their class probabilities (poolSegmentScores) and of their
+ * embeddings. Loss and terms stay means per scored example.
+ */
+function poolSegments(examples: readonly Example[], probabilities: Float32Array, embeddings: Float32Array, numClasses: number, dim: number) {
+  if (!examples.some((e) => e.utteranceId !== undefined)) {
+    return { ids: examples.map((e) => e.id), labels: examples.map((e) => e.label), probabilities, embeddings };
+  }
+  const groups = new Map<string, number[]>();
+  examples.forEach((e, i) => {
+    const key = e.utteranceId ?? e.id;
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  const ids = [...groups.keys()];
+  const pooledP = new Float32Array(ids.length * numClasses);
+  const pooledZ = new Float32Array(ids.length * dim);
+  const labels = ids.map((id, r) => {
+    const members = groups.get(id)!;
+    pooledP.set(poolSegmentScores(members.map((i) => probabilities.subarray(i * numClasses, (i + 1) * numClasses))), r * numClasses);
+    pooledZ.set(poolSegmentScores(members.map((i) => embeddings.subarray(i * dim, (i + 1) * dim))), r * dim);
+    const label = examples[members[0]].label;
+    if (members.some((i) => examples[i].label !== label)) {
+      throw new SerError('SHAPE_MISMATCH', `evaluateSplit: the segments of utterance '${id}' carry different labels; a segment takes its utterance's label`);
+    }
+    return label;
+  });
+  return { ids, labels, probabilities: pooledP, embeddings: pooledZ };
 }
