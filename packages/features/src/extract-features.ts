@@ -165,15 +165,8 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const compress = comp.type !== 'none';
   const nMels = mel ? mel.nMels : 0;
   // the native frame loop (@ser/native, all cores) where it is built, else the same loop in JS
-  const native = spectrogramFramesNative(sig, frames, hopLength, nFft, window, mel, { magnitude, compress, logScale, floor });
-  let maxValue = -Infinity;
-  if (native) {
-    maxValue = native.maxValue;
-    if (melRows) melRows.set(native.values);
-    else out.set(native.values);
-  } else {
-    maxValue = framesInJs(plan, sig, frames, { magnitude, compress, logScale, floor }, out, melRows);
-  }
+  const opts = { magnitude, compress, logScale, floor };
+  const maxValue = spectrogramFramesNative(sig, frames, hopLength, nFft, window, mel, opts, melRows ?? out) ?? framesInJs(plan, sig, frames, opts, out, melRows);
   // topDb clips the compressed Mel/STFT values before the DCT, as librosa.feature.mfcc(S=power_to_db(..., top_db))
   const topDb = comp.topDb ?? null;
   if (topDb !== null && compress) {

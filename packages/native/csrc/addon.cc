@@ -160,7 +160,8 @@ napi_value LstmBackward(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// spectrogramFrames(dims, scalars, signal, window, melStart | null, melCount | null, melOffset | null, melWeights | null, out) -> max
+// spectrogramFrames(dims, scalars, signal, window, melStart | null, melCount | null, melOffset | null, melWeights | null,
+//                   out: Float64Array | Float32Array) -> max
 napi_value SpectrogramFrames(napi_env env, napi_callback_info info) {
   Args a;
   if (!getArgs(env, info, &a, 9, "spectrogramFrames(dims, scalars, signal, window, melStart, melCount, melOffset, melWeights, out)")) return nullptr;
@@ -181,7 +182,8 @@ napi_value SpectrogramFrames(napi_env env, napi_callback_info info) {
   io.melOffset = static_cast<int32_t*>(typedArg(env, a.v[6], napi_int32_array, &n3, d.nMels == 0));
   io.melWeights = static_cast<double*>(typedArg(env, a.v[7], napi_float64_array, &nmw, d.nMels == 0));
   io.out = static_cast<double*>(typedArg(env, a.v[8], napi_float64_array, &nout, false));
-  bool ok = sc && ns == 2 && io.signal && nsig >= static_cast<size_t>(d.frames - 1) * d.hop + d.nFft && io.window && nw == static_cast<size_t>(d.nFft) && io.out &&
+  if (!io.out) io.out32 = static_cast<float*>(typedArg(env, a.v[8], napi_float32_array, &nout, false));
+  bool ok = sc && ns == 2 && io.signal && nsig >= static_cast<size_t>(d.frames - 1) * d.hop + d.nFft && io.window && nw == static_cast<size_t>(d.nFft) && (io.out || io.out32) &&
             nout == static_cast<size_t>(d.frames) * bins;
   if (ok && d.nMels > 0) {
     ok = io.melStart && io.melCount && io.melOffset && io.melWeights && n1 == static_cast<size_t>(d.nMels) && n2 == n1 && n3 == n1;

@@ -65,7 +65,8 @@ struct SpectrogramIo {
   const int32_t *melStart, *melCount, *melOffset;  // sparse Mel rows (nMels > 0)
   const double* melWeights;
   double logScale, floor;
-  double* out;  // [frames][bins]
+  double* out;   // [frames][bins], or null when out32 is given
+  float* out32;  // the same rows in float32
 };
 /** Returns the largest value written. */
 double spectrogramFrames(const SpectrogramDims& d, const SpectrogramIo& io);

@@ -140,8 +140,9 @@ class RealFft {
   bool radix2First_ = false;
 };
 
-// Frames [f0, f1) into out; returns their largest value.
-double framesRange(const SpectrogramDims& d, const SpectrogramIo& io, int f0, int f1) {
+// Frames [f0, f1) into out (float64 or float32 rows); returns their largest value.
+template <typename Out>
+double framesRange(const SpectrogramDims& d, const SpectrogramIo& io, Out* out, int f0, int f1) {
   RealFft fft(d.nFft);
   const int nFreqs = d.nFft / 2 + 1, bins = d.nMels > 0 ? d.nMels : nFreqs;
   std::vector<double> power(nFreqs);
@@ -150,7 +151,7 @@ double framesRange(const SpectrogramDims& d, const SpectrogramIo& io, int f0, in
     fft.power(io.signal + static_cast<size_t>(t) * d.hop, io.window, power.data());
     if (d.magnitude)
       for (int k = 0; k < nFreqs; k++) power[k] = std::sqrt(power[k]);
-    double* row = io.out + static_cast<size_t>(t) * bins;
+    Out* row = out + static_cast<size_t>(t) * bins;
     for (int b = 0; b < bins; b++) {
       double s;
       if (d.nMels > 0) {
@@ -162,25 +163,32 @@ double framesRange(const SpectrogramDims& d, const SpectrogramIo& io, int f0, in
         s = power[b];
       }
       const double v = d.compress ? io.logScale * std::log(s > io.floor ? s : io.floor) : s;
-      row[b] = v;
+      row[b] = static_cast<Out>(v);
       if (v > maxValue) maxValue = v;
     }
   }
   return maxValue;
 }
 
-}  // namespace
-
-double spectrogramFrames(const SpectrogramDims& d, const SpectrogramIo& io) {
-  // a thread per at least 64 frames: below that, starting one costs more than it saves
+// Runs range(f0, f1) over the frames on up to d.threads threads (one per at least 64 frames: below
+// that, starting a thread costs more than it saves); returns the largest of their maxima.
+template <typename Range>
+double spread(const SpectrogramDims& d, Range range) {
   const int n = std::max(1, std::min(d.threads, d.frames / 64));
   std::vector<double> maxes(n, -INFINITY);
   std::vector<std::thread> pool;
-  for (int t = 1; t < n; t++)
-    pool.emplace_back([&, t] { maxes[t] = framesRange(d, io, static_cast<int>(static_cast<long>(d.frames) * t / n), static_cast<int>(static_cast<long>(d.frames) * (t + 1) / n)); });
-  maxes[0] = framesRange(d, io, 0, static_cast<int>(static_cast<long>(d.frames) / n));
+  auto bound = [&](int t) { return static_cast<int>(static_cast<long>(d.frames) * t / n); };
+  for (int t = 1; t < n; t++) pool.emplace_back([&, t] { maxes[t] = range(bound(t), bound(t + 1)); });
+  maxes[0] = range(0, bound(1));
   for (auto& th : pool) th.join();
   return *std::max_element(maxes.begin(), maxes.end());
+}
+
+}  // namespace
+
+double spectrogramFrames(const SpectrogramDims& d, const SpectrogramIo& io) {
+  if (io.out32) return spread(d, [&](int f0, int f1) { return framesRange(d, io, io.out32, f0, f1); });
+  return spread(d, [&](int f0, int f1) { return framesRange(d, io, io.out, f0, f1); });
 }
 
 }  // namespace ser

@@ -53,7 +53,7 @@ export interface NativeAddon {
     dproj: Float32Array,
     du: Float32Array,
   ): void;
-  /** Returns the largest value written (the topDb reference). */
+  /** Writes [frames][bins] rows into out (float64 or float32); returns the largest value (the topDb reference). */
   spectrogramFrames(
     dims: Int32Array,
     scalars: Float64Array,
@@ -63,7 +63,7 @@ export interface NativeAddon {
     melCount: Int32Array | null,
     melOffset: Int32Array | null,
     melWeights: Float64Array | null,
-    out: Float64Array,
+    out: Float64Array | Float32Array,
   ): number;
 }
 

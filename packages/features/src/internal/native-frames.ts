@@ -1,6 +1,7 @@
 // The spectrogram frame loop in native code (@ser/native's spectrogramFrames: the same float64
-// algorithm as RealFft + extractFeatures' JS loop, frames split over the cores), or null where the
-// addon is not built: the caller then runs its JS loop. SER_NATIVE_FEATURES=0 turns it off.
+// algorithm as RealFft + extractFeatures' JS loop, frames split over the cores) writing the rows
+// into `out` and returning their largest value; null where the addon is not built: the caller then
+// runs its JS loop. SER_NATIVE_FEATURES=0 turns it off.
 import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { loadNative } from '@ser/native';
@@ -17,12 +18,11 @@ export function spectrogramFramesNative(
   window: Float64Array,
   mel: MelFilterbank | null,
   o: { magnitude: boolean; compress: boolean; logScale: number; floor: number },
-): { values: Float64Array; maxValue: number } | null {
+  out: Float32Array | Float64Array,
+): number | null {
   if (process.env.SER_NATIVE_FEATURES === '0') return null;
   const native = loadNative();
   if (!native) return null;
-  const bins = mel ? mel.nMels : nFft / 2 + 1;
-  const values = new Float64Array(frames * bins);
   const dims = Int32Array.from([frames, hop, nFft, mel ? mel.nMels : 0, o.magnitude ? 1 : 0, o.compress ? 1 : 0, THREADS]);
   const maxValue = native.spectrogramFrames(
     dims,
@@ -33,7 +33,7 @@ export function spectrogramFramesNative(
     mel?.count ?? null,
     mel?.offset ?? null,
     mel?.weights ?? null,
-    values,
+    out,
   );
-  return { values, maxValue };
+  return maxValue;
 }
