@@ -172,7 +172,7 @@ void backwardRange(const Dims& d, const Buffers& io, float* dw, float* dwT, floa
   const size_t perB = static_cast<size_t>(OH) * OW * Co;
   std::vector<float> xp(static_cast<size_t>(d.Hp()) * Wp * Ci);
   std::vector<float> dxp(io.dx ? xp.size() : 0);
-  std::vector<float> g(perB * (b1 - b0));
+  std::vector<float> g(perB);  // this batch element's gradient at the pooled outputs
   std::vector<float> gband(dense ? static_cast<size_t>(d.ph) * d.Wcc() * Co : 0);
   // w transposed to [Co][fh][fw*Ci]: a tap row of one output channel is contiguous
   std::vector<float> wT(io.dx ? static_cast<size_t>(Co) * d.fh * K : 0);
@@ -181,7 +181,7 @@ void backwardRange(const Dims& d, const Buffers& io, float* dw, float* dwT, floa
       for (int t = 0; t < K; t++)
         for (int c = 0; c < Co; c++) wT[(static_cast<size_t>(c) * d.fh + kh) * K + t] = io.w[(static_cast<size_t>(kh) * K + t) * Co + c];
   for (int b = b0; b < b1; b++) {
-    float* gb = g.data() + perB * (b - b0);
+    float* gb = g.data();
     const size_t base = perB * b;
     for (size_t e = 0; e < perB; e += Co)
       for (int c = 0; c < Co; c++) {
