@@ -117,9 +117,10 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
   if (!cell) {
     throw new SerError('USAGE', `cell index ${opts.index} is out of range: ${file} has ${planned.cells.length} cells (0..${planned.cells.length - 1}); see \`ser plan ${file}\``);
   }
-  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger });
-  const progress = createProgressPrinter(process.stderr);
   const workers = Math.max(1, Number.parseInt(process.env.SER_WORKERS ?? '1', 10) || 1);
+  // N cells side by side share the cores: each engine's own threads (wasm, the native kernels) get cores / N
+  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger, threads: Math.max(1, Math.floor(os.availableParallelism() / workers)) });
+  const progress = createProgressPrinter(process.stderr);
   const row = await runCell({
     cell,
     registry: plugins,
