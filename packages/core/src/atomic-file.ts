@@ -49,3 +49,26 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
     // some file systems refuse fsync on a folder; the rename itself is still atomic
   }
 }
+
+/**
+ * writeFileAtomic without blocking this thread: the same temporary file + rename, on libuv's
+ * threads, so a caller can compute the next thing while the file system works. Not fsynced
+ * (`durable: false` semantics): for caches whose entries are validated on read.
+ */
+export async function writeFileAtomicAsync(file: string, data: Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    await fs.promises.writeFile(tmp, data);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await fs.promises.mkdir(dir, { recursive: true });
+    await fs.promises.writeFile(tmp, data);
+  }
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -42,10 +42,20 @@ export async function extractCorpus(
   const onBad = options.onBadAudio ?? 'stop';
   const features = new Map<string, FeatureMatrix>();
   const skipped: SkippedAudio[] = [];
+  // cache entries are written in the background while the next files are computed; a bounded
+  // number in flight, all on disk before this returns
+  const writes: Promise<void>[] = [];
   for (const [i, p] of paths.entries()) {
     try {
-      const mat = options.cache ? await options.cache.get(p, config) : await computeFileFeatures(p, config);
-      features.set(p, mat);
+      if (options.cache) {
+        const { features: mat, stored } = await options.cache.getDeferred(p, config);
+        features.set(p, mat);
+        stored.catch(() => undefined); // awaited below; never an unhandled rejection if this loop stops first
+        writes.push(stored);
+        if (writes.length >= WRITES_IN_FLIGHT) await Promise.all(writes.splice(0));
+      } else {
+        features.set(p, await computeFileFeatures(p, config));
+      }
     } catch (err) {
       if (onBad === 'skip' && isSerError(err) && AUDIO_CODES.has(err.code)) {
         skipped.push({ path: p, code: err.code, message: err.message });
@@ -56,9 +66,13 @@ export async function extractCorpus(
     }
     options.onProgress?.({ done: i + 1, total: paths.length, path: p });
   }
+  await Promise.all(writes);
   if (skipped.length > 0) logger.warn(`extractCorpus: skipped ${skipped.length} of ${paths.length} files with bad audio`);
   return { features, skipped };
 }
+
+/** Cache entries extractCorpus lets be written at once (their matrices stay in memory meanwhile). */
+const WRITES_IN_FLIGHT = 32;
 
 /** The files whose features for this config are not in the cache (unreadable files count as not cached). */
 function uncached(paths: readonly string[], config: FeatureConfig, cache: FeatureCache): string[] {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SerError, bytesHash, canonicalJson, silentLogger, writeFileAtomic, type Logger } from '@ser/core';
+import { SerError, bytesHash, canonicalJson, silentLogger, writeFileAtomic, writeFileAtomicAsync, type Logger } from '@ser/core';
 import { canonicalFeatureConfig, type FeatureConfig, type FeatureMatrix } from './feature-config.js';
 import { decodeAudioBytes } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
@@ -70,18 +70,30 @@ export class FeatureCache {
 
   /** The features of an audio file for a config: from the cache, or computed (decode, resample, extract) and stored. */
   async get(audioPath: string, config: FeatureConfig): Promise<FeatureMatrix> {
+    const { features, stored } = await this.getDeferred(audioPath, config);
+    await stored;
+    return features;
+  }
+
+  /**
+   * As get(), but a newly computed entry is written in the background: `stored` settles when it is
+   * on disk (or rejects with FEATURE_CACHE). extractCorpus computes the next file meanwhile.
+   */
+  async getDeferred(audioPath: string, config: FeatureConfig): Promise<{ features: FeatureMatrix; stored: Promise<void> }> {
     const content = this.contentHash(audioPath);
     const file = this.entryPath(featureCacheKey(content.hash, config));
     const cached = this.read(file);
     if (cached) {
       this.stats.hits++;
-      return cached;
+      return { features: cached, stored: Promise.resolve() };
     }
     const bytes = content.bytes ?? readAudio(audioPath);
     const mat = await featuresOfBytes(bytes, audioPath, config);
-    this.write(file, mat);
     this.stats.misses++;
-    return mat;
+    const stored = writeFileAtomicAsync(file, entryBytes(mat)).catch((err: unknown) => {
+      throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
+    });
+    return { features: mat, stored };
   }
 
   /** Where the entry of an audio file for a config lives; the file's content is hashed once per process while it is unchanged. */
@@ -130,20 +142,25 @@ export class FeatureCache {
 
   /** Stores a matrix atomically at `file`. */
   write(file: string, mat: FeatureMatrix): void {
-    const bytes = new Uint8Array(HEADER_BYTES + mat.data.byteLength);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, MAGIC, true);
-    view.setUint32(4, FORMAT_VERSION, true);
-    view.setUint32(8, mat.frames, true);
-    view.setUint32(12, mat.bins, true);
-    bytes.set(new Uint8Array(mat.data.buffer, mat.data.byteOffset, mat.data.byteLength), HEADER_BYTES);
     try {
       // not fsynced: an entry torn by a power cut fails the size check on read and is recomputed
-      writeFileAtomic(file, bytes, { durable: false });
+      writeFileAtomic(file, entryBytes(mat), { durable: false });
     } catch (err) {
       throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
     }
   }
+}
+
+/** An entry's bytes: the header (magic, version, frames, bins) and the float32 values. */
+function entryBytes(mat: FeatureMatrix): Uint8Array {
+  const bytes = new Uint8Array(HEADER_BYTES + mat.data.byteLength);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, mat.frames, true);
+  view.setUint32(12, mat.bins, true);
+  bytes.set(new Uint8Array(mat.data.buffer, mat.data.byteOffset, mat.data.byteLength), HEADER_BYTES);
+  return bytes;
 }
 
 function fileStamp(audioPath: string): string {
