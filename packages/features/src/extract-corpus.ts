@@ -52,7 +52,7 @@ export async function extractCorpus(
         features.set(p, mat);
         stored.catch(() => undefined); // awaited below; never an unhandled rejection if this loop stops first
         writes.push(stored);
-        if (writes.length >= WRITES_IN_FLIGHT) await Promise.all(writes.splice(0));
+        if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
       } else {
         features.set(p, await computeFileFeatures(p, config));
       }
