@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { isSerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
 import { backendOrder, engineInfo, initEngine, probeNvidiaGpu } from './engine.js';
+import { NATIVE_API_VERSION, nativeKernelsActive, nativeKernelsStatus } from './native-kernels.js';
 import { doctor } from './doctor.js';
 
 function recordingLogger(): Logger & { lines: string[] } {
@@ -53,6 +54,11 @@ describe('initEngine', () => {
     expect(info.gpu).toBeUndefined();
     expect(log.lines.some((l) => /^warn engine: tfjs-node-gpu unavailable \(.+\)/.test(l))).toBe(true);
     expect(engineInfo()).toEqual(info);
+    // the CPU engine runs the native kernels where they are built, and records their ABI
+    if (nativeKernelsStatus().loaded) {
+      expect(info.versions.nativeKernels).toBe(`v${NATIVE_API_VERSION}`);
+      expect(nativeKernelsActive()).toBe(true);
+    }
   });
 
   it('an explicitly requested backend that fails is ENGINE_UNAVAILABLE naming it, the reason and the fix', async () => {
@@ -66,6 +72,9 @@ describe('initEngine', () => {
     const info = await initEngine({ backend: 'tfjs-node', override: 'cpu', logger: log });
     expect(info.backend).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
+    // never beside another backend: they are for the CPU engine
+    expect(info.versions.nativeKernels).toBeUndefined();
+    expect(nativeKernelsActive()).toBe(false);
     expect(log.lines.join('\n')).toMatch(/SER_BACKEND=cpu overrides engine.backend tfjs-node/);
     await expect(initEngine({ override: 'tpu' })).rejects.toThrow(/SER_BACKEND: unknown backend 'tpu'/);
     await expect(initEngine({ backend: 'gpu' as 'cpu' })).rejects.toThrow(/engine.backend: unknown backend 'gpu'/);
