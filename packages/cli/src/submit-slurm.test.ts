@@ -85,4 +85,23 @@ describe.skipIf(!slurmInstalled)('ser submit --launcher slurm', () => {
     }
     expect(fs.existsSync(path.join(results, 'report.html'))).toBe(true);
   });
+
+  it('a submit while an earlier array still has the cells queued does not submit them again', () => {
+    const store = new ResultStore(results);
+    const ledger = path.join(results, 'slurm', 'submissions.jsonl');
+    const lines = () => fs.readFileSync(ledger, 'utf8').trim().split('\n').length;
+    const before = lines();
+    for (const row of store.readCells().slice(0, 2)) store.removeCell(row.cellId);
+    // one task at a time: the array is still in the queue when the next submit looks
+    const first = ser(['submit', experiment, '--launcher', 'slurm', '--max-parallel', '1'], env());
+    expect(first.status, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/submitted 2 of 4 cells as job array (\d+)/);
+    const jobId = /job array (\d+)/.exec(first.stdout)![1];
+    const again = ser(['submit', experiment, '--launcher', 'slurm', '--wait'], env());
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toContain(`pending cells are still queued or running in job array ${jobId}`);
+    expect(again.stdout).not.toMatch(/submitted \d+ of/);
+    expect(lines()).toBe(before + 1); // one new array only
+    expect(store.readCells()).toHaveLength(4);
+  });
 });

@@ -46,8 +46,18 @@ export interface SlurmSubmission {
   script: string;
   collectScript?: string;
   scriptFile: string;
-  /** Cell index run by array task i. */
+  /** Cell index run by array task i (empty when every pending cell was already queued). */
   cellIndices: number[];
+  /** Pending cells left out because an earlier submission's array job is still queued or running with them. */
+  alreadyQueued: { cellIndex: number; jobId: string }[];
+}
+
+/** One line of <results>/slurm/submissions.jsonl: what an earlier `ser submit` put in the queue. */
+interface LedgerEntry {
+  arrayJobId: string;
+  collectJobId?: string;
+  cellIds: string[];
+  submittedAt: string;
 }
 
 const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -105,6 +115,26 @@ function sbatch(program: string, args: string[]): string {
   return r.stdout.trim().split(';')[0];
 }
 
+/**
+ * Cells of earlier submissions (the ledger) whose array job is still in the queue, with that job's
+ * id: submitting them again would run them twice.
+ */
+function queuedCells(ledgerFile: string, squeue: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!fs.existsSync(ledgerFile)) return out;
+  const entries: LedgerEntry[] = [];
+  for (const line of fs.readFileSync(ledgerFile, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      entries.push(JSON.parse(line) as LedgerEntry);
+    } catch {
+      // a line torn by a killed writer: that submission's jobs are checked no more
+    }
+  }
+  for (const e of entries) if (inQueue(squeue, [e.arrayJobId])) for (const id of e.cellIds) out.set(id, e.arrayJobId);
+  return out;
+}
+
 function inQueue(squeue: string, jobIds: string[]): boolean {
   const r = spawnSync(squeue, ['-h', '-o', '%i', '-j', jobIds.join(',')], { encoding: 'utf8' });
   // squeue exits non-zero once the jobs are unknown to it (finished and purged)
@@ -115,7 +145,9 @@ function inQueue(squeue: string, jobIds: string[]): boolean {
  * The Slurm launcher: the sweep's not-yet-stored cells become one job array
  * (`--array=0-(N-1)%K`), each task running one cell; a follow-up job (`--dependency=afterany`)
  * collects the results and writes the report. Tasks write to the shared result store; its atomic
- * writes keep concurrent tasks safe, and a rerun submits only the cells still missing.
+ * writes keep concurrent tasks safe, and a rerun submits only the cells still missing -- and not
+ * those an earlier submission still has queued or running (<results>/slurm/submissions.jsonl lists
+ * what each submit queued; squeue says which of those jobs are still there).
  */
 export class SlurmLauncher implements Launcher {
   readonly name = 'slurm';
@@ -129,28 +161,38 @@ export class SlurmLauncher implements Launcher {
     const logDir = path.join(slurmDir, 'logs');
     if (!o.dryRun) fs.mkdirSync(logDir, { recursive: true });
     const jobName = `ser-${request.cells[0]?.experiment ?? 'sweep'}`;
+    const squeue = o.squeue ?? 'squeue';
+    // cells an earlier submit queued and that are not stored yet: still pending or running there
+    const ledgerFile = path.join(slurmDir, 'submissions.jsonl');
+    const queued = queuedCells(ledgerFile, squeue);
+    const cells = request.cells.filter((c) => !queued.has(c.cellId));
+    const alreadyQueued = request.cells.filter((c) => queued.has(c.cellId)).map((c) => ({ cellIndex: c.index, jobId: queued.get(c.cellId)! }));
     const opts = { ...o, jobName, logDir, maxParallel: o.maxParallel ?? request.workers };
-    const script = sbatchArrayScript(request, opts);
+    const script = cells.length > 0 ? sbatchArrayScript({ ...request, cells }, opts) : '';
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const scriptFile = path.join(slurmDir, `array-${stamp}.sbatch`);
-    const collectScript = o.collectCommand ? sbatchCollectScript(opts) : undefined;
+    const collectScript = o.collectCommand && cells.length > 0 ? sbatchCollectScript(opts) : undefined;
     const collectFile = path.join(slurmDir, `collect-${stamp}.sbatch`);
-    const submission: SlurmSubmission = { script, collectScript, scriptFile, cellIndices: request.cells.map((c) => c.index) };
+    const submission: SlurmSubmission = { script, collectScript, scriptFile, cellIndices: cells.map((c) => c.index), alreadyQueued };
     this.lastSubmission = submission;
     const summary: LaunchSummary = { ok: 0, diverged: 0, failed: 0, crashed: 0, retries: 0 };
     if (o.dryRun) return summary; // a dry run writes nothing
-    writeFileAtomic(scriptFile, script);
-    if (collectScript) writeFileAtomic(collectFile, collectScript);
-
-    const program = o.sbatch ?? 'sbatch';
-    submission.arrayJobId = sbatch(program, [scriptFile]);
-    if (collectScript) submission.collectJobId = sbatch(program, [`--dependency=afterany:${submission.arrayJobId}`, collectFile]);
+    const jobs = [...new Set(alreadyQueued.map((a) => a.jobId))];
+    if (cells.length > 0) {
+      writeFileAtomic(scriptFile, script);
+      if (collectScript) writeFileAtomic(collectFile, collectScript);
+      const program = o.sbatch ?? 'sbatch';
+      submission.arrayJobId = sbatch(program, [scriptFile]);
+      if (collectScript) submission.collectJobId = sbatch(program, [`--dependency=afterany:${submission.arrayJobId}`, collectFile]);
+      const entry: LedgerEntry = { arrayJobId: submission.arrayJobId, collectJobId: submission.collectJobId, cellIds: cells.map((c) => c.cellId), submittedAt: new Date().toISOString() };
+      fs.appendFileSync(ledgerFile, `${JSON.stringify(entry)}\n`);
+      jobs.push(submission.arrayJobId, ...(submission.collectJobId ? [submission.collectJobId] : []));
+    }
     for (const cell of request.cells) request.onEvent({ type: 'cell-start', cell, attempt: 1 });
     if (!o.wait) return summary;
 
-    const jobs = [submission.arrayJobId, ...(submission.collectJobId ? [submission.collectJobId] : [])];
     const poll = (o.pollSeconds ?? 5) * 1000;
-    while (inQueue(o.squeue ?? 'squeue', jobs)) await new Promise((r) => setTimeout(r, poll));
+    while (inQueue(squeue, jobs)) await new Promise((r) => setTimeout(r, poll));
 
     // Each task stored its own row; a task that died without one is reported as crashed (not stored:
     // a later submit runs it again).

@@ -172,6 +172,9 @@ export async function submitCommand(
     }
     await slurm.launch({ experimentFile: path.resolve(file), overrides, cells: pending, resultsDir, workers: opts.maxParallel ?? pending.length, retries: 0, onEvent: () => {} });
     const sub = slurm.lastSubmission!;
+    if (sub.alreadyQueued.length > 0) {
+      process.stdout.write(`# ${sub.alreadyQueued.length} pending cells are still queued or running in job array ${[...new Set(sub.alreadyQueued.map((a) => a.jobId))].join(', ')}; not submitted again\n`);
+    }
     process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
     return;
   }
@@ -190,10 +193,16 @@ export async function submitCommand(
     process.stdout.write(`${loaded.config.name}: all ${summary.total} cells are already stored in ${resultsDir}; nothing to submit\n`);
     return;
   }
-  process.stdout.write(
-    `submitted ${sub.cellIndices.length} of ${summary.total} cells as job array ${sub.arrayJobId} (script ${path.relative(process.cwd(), sub.scriptFile)}), ` +
-      `collect job ${sub.collectJobId} writes ${reportFile}; logs in ${path.join(resultsDir, 'slurm', 'logs')}\n`,
-  );
+  if (sub.alreadyQueued.length > 0) {
+    const jobs = [...new Set(sub.alreadyQueued.map((a) => a.jobId))].join(', ');
+    process.stdout.write(`${sub.alreadyQueued.length} pending cells are still queued or running in job array ${jobs} from an earlier submit; not submitted again\n`);
+  }
+  if (sub.cellIndices.length > 0) {
+    process.stdout.write(
+      `submitted ${sub.cellIndices.length} of ${summary.total} cells as job array ${sub.arrayJobId} (script ${path.relative(process.cwd(), sub.scriptFile)}), ` +
+        `collect job ${sub.collectJobId} writes ${reportFile}; logs in ${path.join(resultsDir, 'slurm', 'logs')}\n`,
+    );
+  }
   if (opts.wait) {
     process.stdout.write(`${loaded.config.name}: ${summary.done} ok, ${summary.diverged} diverged, ${summary.failed} failed\n`);
     if (!summary.ok) process.exitCode = 1;
