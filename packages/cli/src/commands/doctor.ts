@@ -23,7 +23,7 @@ export async function doctorCommand(opts: { backend?: string }): Promise<void> {
 
 /** The engine's own kernels: in use, built but not for this backend, or why they are missing. */
 function nativeLine(version: string | undefined): string {
-  if (version) return `${version} (fused conv + max-pool + relu kernels in use)`;
+  if (version) return `${version} (the fused conv-block and LSTM kernels in use)`;
   const status = nativeKernelsStatus();
   return status.loaded ? 'built, not used by this backend' : `- (${status.reason})`;
 }
