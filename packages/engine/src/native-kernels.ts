@@ -153,7 +153,7 @@ function runLstm(
   const { T, D, B, H } = s;
   const dims = Int32Array.from([T, D, B, H, s.reverseBits, s.batchMajor ? 1 : 0, threads]);
   // read now: a mask captured from outside may be disposed before the backward pass runs
-  const maskValues = mask ? (tf.cast(mask, 'float32').dataSync() as Float32Array) : null;
+  const maskValues = mask ? tf.tidy(() => tf.cast(mask, 'float32').dataSync() as Float32Array) : null;
   const op = tf.customGrad(((p: tf.Tensor, uu: tf.Tensor, save: tf.GradSaveFunc) => {
     const us = uu.dataSync() as Float32Array;
     const n = T * D * B * H;
