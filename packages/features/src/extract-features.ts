@@ -110,7 +110,7 @@ function prepareSignal(x: Float32Array, preEmphasis: number, pad: number): Float
     out[pad] = x[0] - preEmphasis * before;
     for (let i = 1; i < n; i++) out[pad + i] = x[i] - preEmphasis * x[i - 1];
   } else {
-    for (let i = 0; i < n; i++) out[pad + i] = x[i];
+    out.set(x, pad); // float32 -> float64 in one typed-array copy
   }
   if (pad > 0) {
     const period = 2 * (n - 1);
