@@ -16,3 +16,4 @@ export type { FeatureSegment } from './segment.js';
 export { FeatureCache, FEATURE_CODE_VERSION, featureCacheKey, computeFileFeatures } from './feature-cache.js';
 export { extractCorpus } from './extract-corpus.js';
 export type { SkippedAudio } from './extract-corpus.js';
+export { setFeatureThreads } from './internal/native-frames.js';

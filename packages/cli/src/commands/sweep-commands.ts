@@ -6,6 +6,7 @@ import type { Logger } from '@ser/core';
 import { loadExperiment } from '@ser/config';
 import type { LoadedExperiment } from '@ser/config';
 import { initEngine } from '@ser/engine';
+import { setFeatureThreads } from '@ser/features';
 import {
   createSweepProgressPrinter,
   defaultCacheDir,
@@ -118,8 +119,11 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
     throw new SerError('USAGE', `cell index ${opts.index} is out of range: ${file} has ${planned.cells.length} cells (0..${planned.cells.length - 1}); see \`ser plan ${file}\``);
   }
   const workers = Math.max(1, Number.parseInt(process.env.SER_WORKERS ?? '1', 10) || 1);
-  // N cells side by side share the cores: each engine's own threads (wasm, the native kernels) get cores / N
-  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger, threads: Math.max(1, Math.floor(os.availableParallelism() / workers)) });
+  // N cells side by side share the cores: each engine's own threads (wasm, the native kernels) and
+  // the native spectrogram frames get cores / N
+  const share = Math.max(1, Math.floor(os.availableParallelism() / workers));
+  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger, threads: share });
+  setFeatureThreads(share);
   const progress = createProgressPrinter(process.stderr);
   const row = await runCell({
     cell,

@@ -8,7 +8,12 @@ import { loadNative } from '@ser/native';
 import type { MelFilterbank } from '../mel.js';
 
 // in a worker thread of extractCorpus the other workers hold the other cores
-const THREADS = isMainThread ? os.availableParallelism() : 1;
+let threads = isMainThread ? os.availableParallelism() : 1;
+
+/** Threads the native frame loop may use (default: every core; 1 in extraction worker threads). */
+export function setFeatureThreads(n: number): void {
+  if (isMainThread) threads = Math.max(1, Math.floor(n));
+}
 
 export function spectrogramFramesNative(
   signal: Float64Array,
@@ -23,7 +28,7 @@ export function spectrogramFramesNative(
   if (process.env.SER_NATIVE_FEATURES === '0') return null;
   const native = loadNative();
   if (!native) return null;
-  const dims = Int32Array.from([frames, hop, nFft, mel ? mel.nMels : 0, o.magnitude ? 1 : 0, o.compress ? 1 : 0, THREADS]);
+  const dims = Int32Array.from([frames, hop, nFft, mel ? mel.nMels : 0, o.magnitude ? 1 : 0, o.compress ? 1 : 0, threads]);
   const maxValue = native.spectrogramFrames(
     dims,
     Float64Array.from([o.logScale, o.floor]),
