@@ -92,15 +92,20 @@ describe.skipIf(!slurmInstalled)('ser submit --launcher slurm', () => {
     const lines = () => fs.readFileSync(ledger, 'utf8').trim().split('\n').length;
     const before = lines();
     for (const row of store.readCells().slice(0, 2)) store.removeCell(row.cellId);
-    // one task at a time: the array is still in the queue when the next submit looks
+    // one task at a time, and held: the array is surely still in the queue when the next submit looks
     const first = ser(['submit', experiment, '--launcher', 'slurm', '--max-parallel', '1'], env());
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/submitted 2 of 4 cells as job array (\d+)/);
     const jobId = /job array (\d+)/.exec(first.stdout)![1];
-    const again = ser(['submit', experiment, '--launcher', 'slurm', '--wait'], env());
+    spawnSync('scontrol', ['hold', jobId]); // a task already running keeps running; the array stays queued
+    const again = ser(['submit', experiment, '--launcher', 'slurm'], env());
+    spawnSync('scontrol', ['release', jobId]);
     expect(again.status, again.stdout + again.stderr).toBe(0);
     expect(again.stdout).toContain(`pending cells are still queued or running in job array ${jobId}`);
     expect(again.stdout).not.toMatch(/submitted \d+ of/);
+    // --wait waits for the earlier array it left the cells to
+    const waited = ser(['submit', experiment, '--launcher', 'slurm', '--wait'], env());
+    expect(waited.status, waited.stdout + waited.stderr).toBe(0);
     expect(lines()).toBe(before + 1); // one new array only
     expect(store.readCells()).toHaveLength(4);
   });
