@@ -5,6 +5,11 @@ import path from 'node:path';
 /** This machine's name as it appears in temporary file names (shared folders: whose writer it was). */
 export const TEMP_HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '-');
 
+/** .<name>.<host>.<pid>.<random>.tmp beside the file: a cleaner can tell a dead writer on this host from a live one elsewhere. */
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+}
+
 /**
  * Writes a file so readers see the old content or the whole new content, never a part:
  * write to a temporary file in the same folder, fsync it, rename it over the target, fsync the folder.
@@ -14,8 +19,7 @@ export const TEMP_HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '-');
 export function writeFileAtomic(file: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
   const durable = options.durable ?? true;
   const dir = path.dirname(file);
-  // .<name>.<host>.<pid>.<random>.tmp: a cleaner can tell a dead writer on this host from a live one elsewhere
-  const tmp = path.join(dir, `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const tmp = tempPathFor(file);
   let fd: number;
   try {
     fd = fs.openSync(tmp, 'w');
@@ -57,7 +61,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, options
  */
 export async function writeFileAtomicAsync(file: string, data: Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${TEMP_HOST}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const tmp = tempPathFor(file);
   try {
     await fs.promises.writeFile(tmp, data);
   } catch (err) {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SerError, bytesHash, canonicalJson, silentLogger, writeFileAtomic, writeFileAtomicAsync, type Logger } from '@ser/core';
+import { SerError, bytesHash, canonicalJson, silentLogger, writeFileAtomicAsync, type Logger } from '@ser/core';
 import { canonicalFeatureConfig, type FeatureConfig, type FeatureMatrix } from './feature-config.js';
 import { decodeAudioBytes } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
@@ -90,6 +90,7 @@ export class FeatureCache {
     const bytes = content.bytes ?? readAudio(audioPath);
     const mat = await featuresOfBytes(bytes, audioPath, config);
     this.stats.misses++;
+    // not fsynced: an entry torn by a power cut fails the size check on read and is recomputed
     const stored = writeFileAtomicAsync(file, entryBytes(mat)).catch((err: unknown) => {
       throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
     });
@@ -138,16 +139,6 @@ export class FeatureCache {
     const data = offset % 4 === 0 ? new Float32Array(buf.buffer, offset, frames * bins) : new Float32Array(buf.buffer.slice(offset, offset + frames * bins * 4));
     for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return bad('holding non-finite values');
     return { frames, bins, data };
-  }
-
-  /** Stores a matrix atomically at `file`. */
-  write(file: string, mat: FeatureMatrix): void {
-    try {
-      // not fsynced: an entry torn by a power cut fails the size check on read and is recomputed
-      writeFileAtomic(file, entryBytes(mat), { durable: false });
-    } catch (err) {
-      throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
-    }
   }
 }
 
