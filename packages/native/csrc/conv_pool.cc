@@ -30,30 +30,14 @@ void padInput(const Dims& d, const float* x, int b, float* xp) {
   }
 }
 
-// The leftover columns from j on, one at a time.
-template <int NV>
-void convRow1(const Dims& d, const float* xp, const float* w, int i, int j0, float* out) {
-  const int Co = NV * 8, K = d.fw * d.Ci, Wp = d.Wp(), Ci = d.Ci;
-  for (int j = j0; j < d.Wcc(); j++) {
-    v8 acc[NV];
-    for (int v = 0; v < NV; v++) acc[v] = v8{};
-    for (int kh = 0; kh < d.fh; kh++) {
-      const float* xr = xp + (static_cast<size_t>(i + kh) * Wp + j) * Ci;
-      const float* wr = w + static_cast<size_t>(kh) * K * Co;
-      for (int t = 0; t < K; t++)
-        for (int v = 0; v < NV; v++) acc[v] += xr[t] * load8(wr + t * Co + 8 * v);
-    }
-    for (int v = 0; v < NV; v++) store8(out + static_cast<size_t>(j) * Co + 8 * v, acc[v]);
-  }
-}
-
-// One conv output row i (columns 0..Wcc-1, all Co channels) into out[Wcc][Co]. For fixed kernel row
-// kh and output column j the taps (kw, ci) are fw*Ci contiguous floats of xp, and column j+1 is Ci
-// further on: J columns share each weight load, NV vectors of 8 channels each.
+// Conv output row i, columns j0.. in groups of J while a whole group fits (returns the first column
+// left), all Co channels, into out[Wcc][Co]. For fixed kernel row kh and output column j the taps
+// (kw, ci) are fw*Ci contiguous floats of xp, and column j+1 is Ci further on: J columns share each
+// weight load, NV vectors of 8 channels each.
 template <int NV, int J>
-void convRow(const Dims& d, const float* xp, const float* w, int i, float* out) {
+int convColumns(const Dims& d, const float* xp, const float* w, int i, int j0, float* out) {
   const int Co = NV * 8, K = d.fw * d.Ci, Wp = d.Wp(), Wcc = d.Wcc(), Ci = d.Ci;
-  int j = 0;
+  int j = j0;
   for (; j + J <= Wcc; j += J) {
     v8 acc[J][NV];
     for (int a = 0; a < J; a++)
@@ -73,7 +57,13 @@ void convRow(const Dims& d, const float* xp, const float* w, int i, float* out) 
     for (int a = 0; a < J; a++)
       for (int v = 0; v < NV; v++) store8(out + static_cast<size_t>(j + a) * Co + 8 * v, acc[a][v]);
   }
-  if (j < Wcc) convRow1<NV>(d, xp, w, i, j, out);
+  return j;
+}
+
+template <int NV, int J>
+void convRow(const Dims& d, const float* xp, const float* w, int i, float* out) {
+  const int j = convColumns<NV, J>(d, xp, w, i, 0, out);
+  if (j < d.Wcc()) convColumns<NV, 1>(d, xp, w, i, j, out);  // the leftover columns, one at a time
 }
 
 // Batch elements [b0, b1): padded copy, conv a pooling band of ph rows at a time, pool, bias, relu.
