@@ -4,7 +4,7 @@
 // usage: npx tsx tools/bench/reference-step.ts --backend tfjs-node --mel 128 --T 300 --B 32 [--part full|conv|lstm]
 import { parseArgs } from 'node:util';
 import { consoleLogger } from '@ser/core';
-import { FusedBiRnn, fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, initEngine, nativeKernelsActive, tf } from '@ser/engine';
+import { FusedBiRnn, fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, initEngine, tf } from '@ser/engine';
 
 const { values: a } = parseArgs({
   options: {
@@ -51,18 +51,18 @@ const seqX = tf.randomNormal([B, Math.floor(T / 4), seqIn], 0, 1, 'float32', 43)
 
 // maxPool(relu(conv + b)) == relu(maxPool(conv) + b) (relu and a per-channel bias commute with
 // max): the elementwise work runs on a quarter of the elements. --plain keeps the textbook order;
-// --unfused takes the tf-op fast path (as other backends do) instead of the native fused conv block.
+// --unfused always takes the tf-op fast path, even where the native fused conv block would run.
 function convStack(inp: tf.Tensor4D): tf.Tensor4D {
   if (a.plain) {
     const h1 = tf.maxPool(tf.relu(tf.add(tf.conv2d(inp, conv1 as tf.Tensor4D, 1, 'same'), b1)) as tf.Tensor4D, 2, 2, 'valid');
     return tf.maxPool(tf.relu(tf.add(tf.conv2d(h1, conv2 as tf.Tensor4D, 1, 'same'), b2)) as tf.Tensor4D, 2, 2, 'valid');
   }
-  if (a.unfused || !nativeKernelsActive()) {
+  if (a.unfused) {
     const h1 = fastRelu(tf.add(fastMaxPool(fastConv2d(inp, conv1, 1, 'same'), 2), b1)) as tf.Tensor4D;
     return fastRelu(tf.add(fastMaxPool(fastConv2d(h1, conv2, 1, 'same'), 2), b2)) as tf.Tensor4D;
   }
-  // one native kernel per block each way where the engine runs them (tfjs-node), as ConvBlock does;
-  // the first block's input is data: no gradient for it
+  // as ConvBlock: one native kernel per block each way where the engine runs them (tfjs-node), else
+  // the same fast ops as --unfused; the first block's input is data: no gradient for it
   const h1 = fusedConvPoolRelu(inp, conv1, b1, { pad: [2, 2, 2, 2], pool: [2, 2], inputGradient: false });
   return fusedConvPoolRelu(h1, conv2, b2, { pad: [1, 1, 1, 1], pool: [2, 2] });
 }

@@ -168,8 +168,6 @@ function describe(id: BackendId, threads: number, gpu: string | null): EngineInf
     if (binding?.TF_Version) versions.libtensorflow = binding.TF_Version;
   }
   if (id === 'wasm') versions.wasm = packageVersion(WASM_PKG);
-  // the fused conv kernels work on host memory: for the CPU engine, never next to a GPU
-  configureNativeKernels({ enabled: id === 'tfjs-node', threads });
   if (nativeKernelsActive()) versions.nativeKernels = `v${NATIVE_API_VERSION}`;
   const info: EngineInfo = {
     backend: id,
@@ -204,6 +202,8 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   for (const id of order) {
     try {
       const used = await activate(id, threads);
+      // the native kernels work on host memory: for the CPU engine, never next to a GPU
+      configureNativeKernels({ enabled: id === 'tfjs-node', threads: used });
       if (used < threads && id === 'wasm') logger.info(`engine: wasm runs ${used} thread(s) here (no wasm multithreading in this runtime)`);
       const gpu = id === 'tfjs-node-gpu' ? probes.probeGpu() : null;
       current = describe(id, used, gpu);

@@ -1,4 +1,4 @@
-import { fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, nativeConvPoolSupports, nativeKernelsActive, tf } from '@ser/engine';
+import { fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, tf } from '@ser/engine';
 import type { ConvLayerConfig } from '../config.js';
 import type { VariableStore } from './variable-store.js';
 
@@ -21,10 +21,10 @@ export function poolLength(length: number, size: number): number {
  * whose split of the padding depends on the input length and would shift frames between a padded
  * and an unpadded utterance) -> batch norm over real frames -> ReLU -> non-overlapping pooling ->
  * dropout -> padded frames zeroed, so the next conv sees exactly the zeros of its own padding.
- * Without batch norm, stride 1 and with max-pooling it is one fused kernel each way where the
- * engine's native kernels run (fusedConvPoolRelu); otherwise the engine's fast ops (fastConv2d,
- * fastMaxPool, fastRelu), max-pooling before the bias and ReLU (the same function, a quarter of the
- * elementwise work).
+ * Without batch norm, stride 1 and with max-pooling it is the engine's fusedConvPoolRelu: one native
+ * kernel each way where the engine runs them, else its fast ops. Otherwise the engine's fast ops
+ * (fastConv2d, fastMaxPool, fastRelu), max-pooling before the bias and ReLU where that is the same
+ * function (a quarter of the elementwise work).
  */
 export class ConvBlock {
   private readonly kernel: tf.Variable;
@@ -82,8 +82,7 @@ export class ConvBlock {
     // frame i of the output is centred on input frame i * stride: real iff that frame is
     let m: tf.Tensor2D = tf.stridedSlice(mask, [0, 0], [batch, time], [1, stride[0]]) as tf.Tensor2D;
     let y: tf.Tensor4D;
-    const fused = !this.gamma && pooling.type === 'max' && stride[0] === 1 && stride[1] === 1 && nativeKernelsActive() && nativeConvPoolSupports(this.config.filters, pooling.size);
-    if (fused) {
+    if (!this.gamma && pooling.type === 'max' && stride[0] === 1 && stride[1] === 1) {
       y = fusedConvPoolRelu(x, this.kernel, this.bias!, { pad: pads, pool: pooling.size, inputGradient: this.options.inputGradient ?? true });
     } else {
       y = this.convActPool(x, pads, m, training);
