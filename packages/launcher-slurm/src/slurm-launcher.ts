@@ -116,10 +116,11 @@ function sbatch(program: string, args: string[]): string {
 }
 
 /**
- * Cells of earlier submissions (the ledger) whose array job is still in the queue, with that job's
- * id: submitting them again would run them twice.
+ * Which of the pending cells an earlier submission (the ledger) still has in the queue, with that
+ * array job's id: submitting them again would run them twice. Only submissions holding a pending
+ * cell are asked about (one squeue call each).
  */
-function queuedCells(ledgerFile: string, squeue: string): Map<string, string> {
+function queuedCells(ledgerFile: string, squeue: string, pending: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   if (!fs.existsSync(ledgerFile)) return out;
   const entries: LedgerEntry[] = [];
@@ -131,7 +132,10 @@ function queuedCells(ledgerFile: string, squeue: string): Map<string, string> {
       // a line torn by a killed writer: that submission's jobs are checked no more
     }
   }
-  for (const e of entries) if (inQueue(squeue, [e.arrayJobId])) for (const id of e.cellIds) out.set(id, e.arrayJobId);
+  for (const e of entries) {
+    const held = e.cellIds.filter((id) => pending.has(id));
+    if (held.length > 0 && inQueue(squeue, [e.arrayJobId])) for (const id of held) out.set(id, e.arrayJobId);
+  }
   return out;
 }
 
@@ -164,7 +168,7 @@ export class SlurmLauncher implements Launcher {
     const squeue = o.squeue ?? 'squeue';
     // cells an earlier submit queued and that are not stored yet: still pending or running there
     const ledgerFile = path.join(slurmDir, 'submissions.jsonl');
-    const queued = queuedCells(ledgerFile, squeue);
+    const queued = queuedCells(ledgerFile, squeue, new Set(request.cells.map((c) => c.cellId)));
     const cells = request.cells.filter((c) => !queued.has(c.cellId));
     const alreadyQueued = request.cells.filter((c) => queued.has(c.cellId)).map((c) => ({ cellIndex: c.index, jobId: queued.get(c.cellId)! }));
     const opts = { ...o, jobName, logDir, maxParallel: o.maxParallel ?? request.workers };

@@ -18,7 +18,7 @@ import {
   runSweep,
 } from '@ser/runner';
 import type { Launcher, PlannedExperiment } from '@ser/runner';
-import { SlurmLauncher } from '@ser/launcher-slurm';
+import { SlurmLauncher, type SlurmSubmission } from '@ser/launcher-slurm';
 import { ResultStore } from '@ser/store';
 import { createProgressPrinter } from '@ser/trainer';
 import { plugins } from '../plugins.js';
@@ -141,6 +141,12 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
   // A failed or diverged cell is a stored result: the worker itself succeeded.
 }
 
+/** What `ser submit` left out because an earlier submit still has it queued or running. */
+function alreadyQueuedLine(sub: SlurmSubmission): string {
+  const jobs = [...new Set(sub.alreadyQueued.map((a) => a.jobId))].join(', ');
+  return `${sub.alreadyQueued.length} pending cells are still queued or running in job array ${jobs} from an earlier submit; not submitted again`;
+}
+
 /** `ser submit FILE --launcher slurm`: a job array over the cells not yet stored, then a collect job. */
 export async function submitCommand(
   file: string,
@@ -176,9 +182,7 @@ export async function submitCommand(
     }
     await slurm.launch({ experimentFile: path.resolve(file), overrides, cells: pending, resultsDir, workers: opts.maxParallel ?? pending.length, retries: 0, onEvent: () => {} });
     const sub = slurm.lastSubmission!;
-    if (sub.alreadyQueued.length > 0) {
-      process.stdout.write(`# ${sub.alreadyQueued.length} pending cells are still queued or running in job array ${[...new Set(sub.alreadyQueued.map((a) => a.jobId))].join(', ')}; not submitted again\n`);
-    }
+    if (sub.alreadyQueued.length > 0) process.stdout.write(`# ${alreadyQueuedLine(sub)}\n`);
     process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
     return;
   }
@@ -197,10 +201,7 @@ export async function submitCommand(
     process.stdout.write(`${loaded.config.name}: all ${summary.total} cells are already stored in ${resultsDir}; nothing to submit\n`);
     return;
   }
-  if (sub.alreadyQueued.length > 0) {
-    const jobs = [...new Set(sub.alreadyQueued.map((a) => a.jobId))].join(', ');
-    process.stdout.write(`${sub.alreadyQueued.length} pending cells are still queued or running in job array ${jobs} from an earlier submit; not submitted again\n`);
-  }
+  if (sub.alreadyQueued.length > 0) process.stdout.write(`${alreadyQueuedLine(sub)}\n`);
   if (sub.cellIndices.length > 0) {
     process.stdout.write(
       `submitted ${sub.cellIndices.length} of ${summary.total} cells as job array ${sub.arrayJobId} (script ${path.relative(process.cwd(), sub.scriptFile)}), ` +
