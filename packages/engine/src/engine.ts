@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
-import { NATIVE_API_VERSION, configureNativeKernels, nativeKernelsActive } from './native-kernels.js';
+import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, wasmKernelsStatus } from './native-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 /** The backends the framework knows, fastest first. */
@@ -24,7 +24,7 @@ export interface EngineInfo {
   backend: BackendId;
   /** tf.getBackend(): 'tensorflow' for both native backends, 'wasm', 'cpu'. */
   tfBackend: string;
-  /** nativeKernels: the engine's own kernel ABI ('v1') when they run (tfjs-node, see native-kernels.ts). */
+  /** nativeKernels: the engine's own kernels' build and ABI when they run ('v4' native on tfjs-node, 'wasm v5' on wasm; native-kernels.ts). */
   versions: { tfjs: string; tfjsNode?: string; libtensorflow?: string; wasm?: string; nativeKernels?: string };
   /** The GPU seen (nvidia-smi -L line), tfjs-node-gpu only. */
   gpu?: string;
@@ -126,7 +126,7 @@ function parseChoice(value: string, where: string): BackendChoice {
   });
 }
 
-/** Activates a backend; returns the threads it really uses (wasm in Node: 1, no worker threads). */
+/** Activates a backend; returns the threads it really uses (tfjs-backend-wasm in Node: 1, no worker threads). */
 async function activate(id: BackendId, threads: number): Promise<number> {
   let used = threads;
   switch (id) {
@@ -168,7 +168,8 @@ function describe(id: BackendId, threads: number, gpu: string | null): EngineInf
     if (binding?.TF_Version) versions.libtensorflow = binding.TF_Version;
   }
   if (id === 'wasm') versions.wasm = packageVersion(WASM_PKG);
-  if (nativeKernelsActive()) versions.nativeKernels = `v${NATIVE_API_VERSION}`;
+  const build = activeKernelBuild();
+  if (build) versions.nativeKernels = build === 'native' ? `v${NATIVE_API_VERSION}` : `wasm v${WASM_KERNELS_API_VERSION}`;
   const info: EngineInfo = {
     backend: id,
     tfBackend: tf.getBackend(),
@@ -201,10 +202,17 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   const failures: string[] = [];
   for (const id of order) {
     try {
-      const used = await activate(id, threads);
-      // the native kernels work on host memory: for the CPU engine, never next to a GPU
-      configureNativeKernels({ enabled: id === 'tfjs-node', threads: used });
-      if (used < threads && id === 'wasm') logger.info(`engine: wasm runs ${used} thread(s) here (no wasm multithreading in this runtime)`);
+      let used = await activate(id, threads);
+      // the engine's kernels work on host memory: native beside the CPU engine, the wasm build
+      // beside wasm, never next to a GPU
+      configureNativeKernels({ enabled: id === 'tfjs-node' || id === 'wasm', build: id === 'wasm' ? 'wasm' : 'native', threads });
+      if (id === 'wasm') {
+        // tfjs-backend-wasm runs one thread in Node; the heavy ops (conv blocks, LSTM, matMul) run
+        // on the engine's wasm kernels and their threads
+        const k = activeKernelBuild() === 'wasm' ? wasmKernelsStatus() : null;
+        if (k?.threads) used = k.threads;
+        else logger.info(`engine: wasm runs ${used} thread(s) here: the engine's wasm kernels are off (${process.env.SER_NATIVE_KERNELS === '0' ? 'SER_NATIVE_KERNELS=0' : wasmKernelsStatus().reason})`);
+      }
       const gpu = id === 'tfjs-node-gpu' ? probes.probeGpu() : null;
       current = describe(id, used, gpu);
       logger.info(`engine: ${id} (tf backend ${current.tfBackend}, tfjs ${current.versions.tfjs}${current.versions.libtensorflow ? `, libtensorflow ${current.versions.libtensorflow}` : ''}${current.gpu ? `, ${current.gpu}` : ''})`);

@@ -1,36 +1,65 @@
-// The engine's native kernels (@ser/native, built by tools/build-native.mjs at install) as
-// differentiable tf ops, forward and backward, for the CPU engine (tfjs-node): a fused conv block,
-// relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. They work on host arrays, so they run
-// beside any backend; the engine uses them where the tensors live in host memory anyway (tfjs-node
-// on the CPU), never on the GPU backend.
+// The engine's own kernels as differentiable tf ops, forward and backward: a fused conv block,
+// relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. Two builds of the same C++ sources
+// (@ser/native): the native addon (built at install by tools/build-native.mjs) for the CPU engine,
+// tfjs-node, and the WebAssembly build (SIMD, threads; committed) for the wasm engine. Both work on
+// host arrays, so they run beside any backend; the engine uses them where the tensors live in host
+// memory anyway (tfjs-node on the CPU, wasm), never on the GPU backend.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { SerError } from '@ser/core';
-import { NATIVE_API_VERSION, loadNative, nativeStatus } from '@ser/native';
+import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, loadNative, loadWasmKernels, nativeStatus, wasmKernelsStatus, type ModelKernels, type WasmKernelsApi } from '@ser/native';
 import { fastConv2d, fastMaxPool, fastRelu } from './fast-ops.js';
 
-export { NATIVE_API_VERSION };
+export { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION };
 /** Whether the native addon (@ser/native) loads, and if not, why. */
 export { nativeStatus as nativeKernelsStatus };
+/** Whether the WebAssembly build of the kernels starts, and if not, why. */
+export { wasmKernelsStatus };
+
+/** Which build of the kernels the engine uses. */
+export type KernelBuild = 'native' | 'wasm';
 
 let threads = os.availableParallelism();
-let enabledForEngine = false;
+let engineBuild: KernelBuild | null = null;
 
 /**
- * initEngine's switch: on for the CPU engine (tfjs-node), off for the others. SER_NATIVE_KERNELS=0
- * turns them off everywhere, =1 on everywhere (tests compare them against tf ops on the cpu backend).
+ * initEngine's switch: the native build for the CPU engine (tfjs-node), the wasm build for the wasm
+ * engine, none for the others (enabled: false). SER_NATIVE_KERNELS=0 turns them off everywhere;
+ * =1 (native) or =wasm picks a build everywhere (tests compare them against tf ops on the cpu backend).
  */
-export function configureNativeKernels(options: { enabled: boolean; threads?: number }): void {
-  enabledForEngine = options.enabled;
+export function configureNativeKernels(options: { enabled: boolean; build?: KernelBuild; threads?: number }): void {
+  engineBuild = options.enabled ? (options.build ?? 'native') : null;
   if (options.threads) threads = options.threads;
 }
 
-/** Whether fusedConvPoolRelu runs the native kernel now (else its tf-op form). */
-export function nativeKernelsActive(): boolean {
+/** The build in use now, or null for the tf-op forms. */
+export function activeKernelBuild(): KernelBuild | null {
   const env = process.env.SER_NATIVE_KERNELS;
-  if (env === '0') return false;
-  if (env !== '1' && !enabledForEngine) return false;
-  return loadNative() !== null;
+  const build: KernelBuild | null = env === '0' ? null : env === '1' ? 'native' : env === 'wasm' ? 'wasm' : engineBuild;
+  if (build === 'native') return loadNative() ? 'native' : null;
+  if (build === 'wasm') return loadWasmKernels(threads) ? 'wasm' : null;
+  return null;
+}
+
+/** Whether fusedConvPoolRelu and the LSTM layers run the engine's kernels now (else their tf-op forms). */
+export function nativeKernelsActive(): boolean {
+  return activeKernelBuild() !== null;
+}
+
+/** The wasm build when it is the one in use (its threaded matMul serves the wasm backend's BatchMatMul), else null. */
+export function engineWasmKernels(): WasmKernelsApi | null {
+  return activeKernelBuild() === 'wasm' ? loadWasmKernels(threads) : null;
+}
+
+/** The kernels of the active build (callers check nativeKernelsActive() first). */
+function activeKernels(): ModelKernels {
+  const build = activeKernelBuild();
+  const k = build === 'native' ? loadNative() : build === 'wasm' ? loadWasmKernels(threads) : null;
+  if (!k) {
+    const why = engineBuild === 'wasm' || process.env.SER_NATIVE_KERNELS === 'wasm' ? wasmKernelsStatus().reason : nativeStatus().reason;
+    throw new SerError('ENGINE_UNAVAILABLE', `the engine's kernels are not available: ${why ?? 'switched off'}`);
+  }
+  return k;
 }
 
 /** Options of fusedConvPoolRelu. */
@@ -77,7 +106,7 @@ export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Varia
   if (oh < 1 || ow < 1) {
     throw new SerError('SHAPE_MISMATCH', `fusedConvPoolRelu: x [${x.shape.join(', ')}] leaves no ${options.pool.join('x')} pooling window after the ${fh}x${fw} conv`);
   }
-  const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? loadNative() : null;
+  const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? activeKernels() : null;
   if (!native) {
     // the engine's fast tf ops: im2col for small patches, max-pool before bias + relu (equal, a quarter of the work)
     return tf.tidy(() => {
@@ -145,8 +174,7 @@ function runLstm(
   u: tf.Tensor,
   mask: tf.Tensor | null,
 ): tf.Tensor {
-  const native = loadNative();
-  if (!native) throw new SerError('ENGINE_UNAVAILABLE', `the native LSTM kernel is not available: ${nativeStatus().reason}`);
+  const native = activeKernels();
   const { T, D, B, H } = s;
   const dims = Int32Array.from([T, D, B, H, s.reverseBits, s.batchMajor ? 1 : 0, threads]);
   // read now: a mask captured from outside may be disposed before the backward pass runs

@@ -6,6 +6,7 @@
 // growing the wasm memory detaches the old ArrayBuffer.
 import * as tf from '@tensorflow/tfjs';
 import { wasmLimits } from './internal/limits.js';
+import { engineWasmKernels } from './native-kernels.js';
 
 type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type TypedArray = Float32Array | Int32Array | Uint8Array;
@@ -120,8 +121,42 @@ function transposeLast2(t: TensorInfo, backend: WasmBackend): TensorInfo {
   return orig('Transpose')({ inputs: { x: t }, backend, attrs: { perm } }) as TensorInfo;
 }
 
+/**
+ * Products of at least this many multiply-adds (M * N * K) run on the engine's threaded wasm matMul
+ * (@ser/native's wasm build) when it is in use: tfjs-backend-wasm's runs one thread in Node. Below
+ * it, waking the threads and copying costs more than it saves.
+ */
+export const THREADED_MATMUL_MIN = 1 << 18;
+
+/** The threaded matMul on the engine's wasm kernels for out = op(a) op(b), batch broadcast like tf; false when not taken. */
+function threadedMatMul(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean, backend: WasmBackend): TensorInfo | null {
+  const kernels = engineWasmKernels();
+  const ra = a.shape.length, rb = b.shape.length;
+  if (!kernels || a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return null;
+  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2], K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (M * N * K < THREADED_MATMUL_MIN || (tb ? b.shape[rb - 1] : b.shape[rb - 2]) !== K) return null;
+  const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
+  // one batch shape, or a single matrix on one side (what the models use); tf's kernel does the rest
+  const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+  if (!sameBatch && batchA !== 1 && batchB !== 1) return null;
+  const batchShape = batchA >= batchB ? a.shape.slice(0, -2) : b.shape.slice(0, -2);
+  const batch = Math.max(batchA, batchB);
+  const out = backend.makeOutput([...batchShape, M, N], 'float32');
+  // views after makeOutput: it may grow the heap
+  const av = backend.typedArrayFromHeap(a) as Float32Array, bv = backend.typedArrayFromHeap(b) as Float32Array, cv = backend.typedArrayFromHeap(out) as Float32Array;
+  const dims = Int32Array.from([M, N, K, ta ? 1 : 0, tb ? 1 : 0, kernels.threads]);
+  for (let i = 0; i < batch; i++) {
+    const ai = batchA === 1 ? 0 : i, bi = batchB === 1 ? 0 : i;
+    kernels.gemm(dims, av.subarray(ai * M * K, (ai + 1) * M * K), bv.subarray(bi * K * N, (bi + 1) * K * N), cv.subarray(i * M * N, (i + 1) * M * N));
+  }
+  return out;
+}
+
 const batchMatMul: KernelFn = (args) => {
   const { inputs: { a, b }, backend, attrs } = args;
+  const threaded = threadedMatMul(a, b, !!attrs.transposeA, !!attrs.transposeB, backend);
+  if (threaded) return threaded;
   if (!attrs.transposeA && !attrs.transposeB) return orig('BatchMatMul')(args);
   // The backend's transposed path is a naive loop; a transpose plus the plain (XNNPACK) path is faster.
   const at = attrs.transposeA ? transposeLast2(a, backend) : a;

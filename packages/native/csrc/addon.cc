@@ -60,10 +60,8 @@ bool readConvDims(napi_env env, napi_value v, ser::ConvDims* d) {
   const int32_t* p = intsArg(env, v, 14, "dims must be an Int32Array of 14: B H W Ci Co fh fw pt pb pl pr ph pw threads");
   if (!p) return false;
   *d = ser::ConvDims{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
-  const bool bad = d->B < 1 || d->H < 1 || d->W < 1 || d->Ci < 1 || d->Co < 8 || d->Co % 8 != 0 || d->Co > 64 || d->fh < 1 ||
-                   d->fw < 1 || d->pt < 0 || d->pb < 0 || d->pl < 0 || d->pr < 0 || d->ph < 1 || d->pw < 1 ||
-                   d->ph * d->pw > 255 || d->threads < 1 || d->OH() < 1 || d->OW() < 1;
-  return !throwIf(env, bad, "conv dims out of range (Co a multiple of 8 up to 64, pooling window of at most 255, at least one pooled output)");
+  const char* err = ser::convDimsError(*d);
+  return !throwIf(env, err != nullptr, err);
 }
 
 // convPoolForward(dims, x, w, bias, y, argmax)
@@ -113,8 +111,8 @@ bool readLstmDims(napi_env env, napi_value v, ser::LstmDims* s) {
   const int32_t* p = intsArg(env, v, 7, "dims must be an Int32Array of 7: T D B H reverseBits batchMajor threads");
   if (!p) return false;
   *s = ser::LstmDims{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
-  return !throwIf(env, s->T < 1 || s->D < 1 || s->D > 30 || s->B < 1 || s->H < 1 || s->threads < 1 || (s->batchMajor != 0 && s->batchMajor != 1),
-                  "lstm dims out of range (T, B, H and threads at least 1, D 1 to 30, batchMajor 0 or 1)");
+  const char* err = ser::lstmDimsError(*s);
+  return !throwIf(env, err != nullptr, err);
 }
 
 // lstmForward(dims, proj, U, mask | null, hs, act, tc, cs, y | null)
@@ -168,9 +166,8 @@ napi_value SpectrogramFrames(napi_env env, napi_callback_info info) {
   const int32_t* p = intsArg(env, a.v[0], 7, "dims must be an Int32Array of 7: frames hop nFft nMels magnitude compress threads");
   if (!p) return nullptr;
   const ser::SpectrogramDims d{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
-  if (throwIf(env, d.frames < 1 || d.hop < 1 || d.nFft < 4 || (d.nFft & (d.nFft - 1)) != 0 || d.nMels < 0 || d.threads < 1,
-              "spectrogram dims out of range (frames, hop at least 1, nFft a power of two >= 4)"))
-    return nullptr;
+  const char* err = ser::spectrogramDimsError(d);
+  if (throwIf(env, err != nullptr, err)) return nullptr;
   const int nFreqs = d.nFft / 2 + 1, bins = d.nMels > 0 ? d.nMels : nFreqs;
   size_t ns = 0, nsig = 0, nw = 0, nout = 0, n1 = 0, n2 = 0, n3 = 0, nmw = 0;
   auto* sc = static_cast<double*>(typedArg(env, a.v[1], napi_float64_array, &ns, false));

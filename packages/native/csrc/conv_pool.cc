@@ -11,7 +11,6 @@
 #include "kernels.h"
 
 #include <algorithm>
-#include <thread>
 #include <vector>
 
 namespace ser {
@@ -219,15 +218,11 @@ void backwardRange(const Dims& d, const Buffers& io, float* dw, float* dwT, floa
         for (int t = 0; t < K; t++) dw[(static_cast<size_t>(kh) * K + t) * Co + c] += dwT[(static_cast<size_t>(c) * d.fh + kh) * K + t];
 }
 
-// Runs fn(b0, b1, threadIndex) over batch ranges on up to d.threads threads (the caller's thread
-// takes the first range).
+// Runs fn(b0, b1, part) over min(threads, B) batch ranges in parallel (parallelFor).
 template <typename Fn>
 void parallelBatches(const Dims& d, Fn fn) {
   const int n = std::max(1, std::min(d.threads, d.B));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < n; t++) pool.emplace_back(fn, d.B * t / n, d.B * (t + 1) / n, t);
-  fn(0, d.B / n, 0);
-  for (auto& th : pool) th.join();
+  parallelFor(n, [&](int t) { fn(d.B * t / n, d.B * (t + 1) / n, t); });
 }
 
 template <int NV>
@@ -239,7 +234,7 @@ template <int NV>
 void backward(const Dims& d, const Buffers& io) {
   const int n = std::max(1, std::min(d.threads, d.B));
   const size_t nw = static_cast<size_t>(d.fh) * d.fw * d.Ci * d.Co;
-  // per-thread partial sums, added in thread order: the result does not depend on timing
+  // per-range partial sums, added in range order: the result does not depend on timing
   std::vector<float> dw(nw * n, 0.0f), dwT(nw * n, 0.0f), db(static_cast<size_t>(d.Co) * n, 0.0f);
   parallelBatches(d, [&](int b0, int b1, int t) { backwardRange<NV>(d, io, dw.data() + nw * t, dwT.data() + nw * t, db.data() + d.Co * t, b0, b1); });
   for (size_t e = 0; e < nw; e++) {

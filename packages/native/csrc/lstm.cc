@@ -15,7 +15,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 namespace ser {
@@ -111,13 +110,9 @@ inline float maskAt(const LstmDims& s, const float* mask, int t, int d, int b) {
 template <typename Fn>
 void perDirection(int D, int threads, Fn f) {
   const int n = std::max(1, std::min(threads, D));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < n; t++)
-    pool.emplace_back([&, t] {
-      for (int d = t; d < D; d += n) f(d);
-    });
-  for (int d = 0; d < D; d += n) f(d);
-  for (auto& th : pool) th.join();
+  parallelFor(n, [&](int t) {
+    for (int d = t; d < D; d += n) f(d);
+  });
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 namespace ser {
@@ -176,11 +175,8 @@ template <typename Range>
 double spread(const SpectrogramDims& d, Range range) {
   const int n = std::max(1, std::min(d.threads, d.frames / 64));
   std::vector<double> maxes(n, -INFINITY);
-  std::vector<std::thread> pool;
   auto bound = [&](int t) { return static_cast<int>(static_cast<long>(d.frames) * t / n); };
-  for (int t = 1; t < n; t++) pool.emplace_back([&, t] { maxes[t] = range(bound(t), bound(t + 1)); });
-  maxes[0] = range(0, bound(1));
-  for (auto& th : pool) th.join();
+  parallelFor(n, [&](int t) { maxes[t] = range(bound(t), bound(t + 1)); });
   return *std::max_element(maxes.begin(), maxes.end());
 }
 

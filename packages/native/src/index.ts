@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+export { WASM_KERNELS_API_VERSION, WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash, type ModelKernels, type WasmKernelsApi } from './wasm.js';
+
 /** The kernel ABI this source expects (kApiVersion in csrc/addon.cc). */
 export const NATIVE_API_VERSION = 4;
 
