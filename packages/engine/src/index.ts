@@ -6,7 +6,7 @@ export { FusedLstm, FusedGru, FusedBiRnn, bidirectional } from './fused-lstm.js'
 export type { FusedRnn, FusedRnnOptions, FusedBiRnnOptions, RnnApplyOptions } from './fused-lstm.js';
 export { initEngine, engineInfo, backendOrder, probeNvidiaGpu, BACKEND_IDS } from './engine.js';
 export type { EngineInfo, EngineProbes, InitEngineOptions, BackendId, BackendChoice } from './engine.js';
-export { registerWasmKernels, WASM_KERNELS } from './wasm-kernels.js';
+export { registerWasmKernels, WASM_KERNELS, THREADED_MATMUL_MIN } from './wasm-kernels.js';
 export { fastConv2d, fastMaxPool, fastRelu, IM2COL_MAX_PATCH } from './fast-ops.js';
 export {
   fusedConvPoolRelu,
@@ -14,9 +14,12 @@ export {
   nativeConvPoolSupports,
   nativeKernelsActive,
   nativeKernelsStatus,
+  wasmKernelsStatus,
+  activeKernelBuild,
   configureNativeKernels,
   NATIVE_API_VERSION,
+  WASM_KERNELS_API_VERSION,
 } from './native-kernels.js';
-export type { ConvPoolOptions } from './native-kernels.js';
+export type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
 export { doctor } from './doctor.js';
 export type { DoctorReport } from './doctor.js';

@@ -4,11 +4,12 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { FusedBiRnn, FusedLstm } from './fused-lstm.js';
 import { lstmRecurrenceStacked } from './internal/lstm-bptt.js';
-import { configureNativeKernels, fusedConvPoolRelu, nativeKernelsActive, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence } from './native-kernels.js';
-import type { ConvPoolOptions } from './native-kernels.js';
+import { activeKernelBuild, configureNativeKernels, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, wasmKernelsStatus } from './native-kernels.js';
+import type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
 
-// The native kernels against the same functions written with tf ops, on the cpu backend (the
-// kernels work on host arrays, so the backend only matters for the reference).
+// The engine's kernels, both builds (the native addon and the WebAssembly build), against the same
+// functions written with tf ops, on the cpu backend (the kernels work on host arrays, so the
+// backend only matters for the reference).
 
 function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -29,10 +30,10 @@ function relDiff(a: tf.Tensor, b: tf.Tensor): number {
   return d / s;
 }
 
-/** Runs f with the native kernels on or off; returns its value and the gradients of sum(value * probe). */
-function withKernels(native: boolean, inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => tf.Tensor, probeSeed: number) {
-  configureNativeKernels({ enabled: native, threads: 2 });
-  expect(nativeKernelsActive()).toBe(native);
+/** Runs f with a build of the kernels (null: the tf-op forms); returns its value and the gradients of sum(value * probe). */
+function withKernels(build: KernelBuild | null, inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => tf.Tensor, probeSeed: number) {
+  configureNativeKernels({ enabled: build !== null, build: build ?? undefined, threads: 2 });
+  expect(activeKernelBuild()).toBe(build);
   const value = f(...inputs);
   const probe = randn(new Rng(probeSeed), value.shape);
   const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), probe)))(inputs);
@@ -53,7 +54,15 @@ describe('the native kernel addon', () => {
   });
 });
 
-describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel = tf ops', () => {
+const BUILDS: KernelBuild[] = [...(nativeKernelsStatus().loaded ? ['native' as const] : []), 'wasm'];
+
+describe('the kernels\' WebAssembly build', () => {
+  it('starts on every machine (it is committed; SIMD and shared memory are in Node 20), with worker threads', () => {
+    expect(wasmKernelsStatus()).toEqual({ loaded: true, threads: expect.any(Number) });
+  });
+});
+
+describe.each(BUILDS)('fusedConvPoolRelu: the %s kernel = tf ops', (build) => {
   const cases: { x: number[]; f: number[]; o: ConvPoolOptions }[] = [
     { x: [2, 9, 11, 3], f: [3, 3, 3, 8], o: { pad: [1, 1, 1, 1], pool: [2, 2] } },
     { x: [3, 13, 10, 1], f: [5, 5, 1, 16], o: { pad: [2, 2, 2, 2], pool: [2, 2] } },
@@ -66,8 +75,8 @@ describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel =
     const rng = new Rng(x.reduce((a, b) => a * 31 + b, 7));
     const inputs = [randn(rng, x), randn(rng, f, 0.3), randn(rng, [f[3]], 0.3)];
     const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, o);
-    const ref = withKernels(false, inputs, fn, 11);
-    const nat = withKernels(true, inputs, fn, 11);
+    const ref = withKernels(null, inputs, fn, 11);
+    const nat = withKernels(build, inputs, fn, 11);
     expect(relDiff(nat.value, ref.value)).toBeLessThan(1e-5);
     nat.grads.forEach((g, i) => expect(relDiff(g, ref.grads[i]), `gradient ${i}`).toBeLessThan(1e-5));
   });
@@ -78,8 +87,8 @@ describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel =
     const o: ConvPoolOptions = { pad: [2, 2, 2, 2], pool: [2, 2] };
     const fn = (inputGradient: boolean) => (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
       fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { ...o, inputGradient });
-    const full = withKernels(true, inputs, fn(true), 5);
-    const part = withKernels(true, inputs, fn(false), 5);
+    const full = withKernels(build, inputs, fn(true), 5);
+    const part = withKernels(build, inputs, fn(false), 5);
     expect(tf.max(tf.abs(full.grads[0])).dataSync()[0]).toBeGreaterThan(0);
     expect(tf.max(tf.abs(part.grads[0])).dataSync()[0]).toBe(0);
     expect(relDiff(part.grads[1], full.grads[1])).toBe(0);
@@ -90,8 +99,8 @@ describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel =
     const rng = new Rng(4);
     const inputs = [randn(rng, [6, 10, 12, 16]), randn(rng, [3, 3, 16, 32], 0.3), randn(rng, [32], 0.3)];
     const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
-    const a = withKernels(true, inputs, fn, 6);
-    const b = withKernels(true, inputs, fn, 6);
+    const a = withKernels(build, inputs, fn, 6);
+    const b = withKernels(build, inputs, fn, 6);
     a.grads.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(b.grads[i].dataSync())));
   });
 
@@ -99,13 +108,13 @@ describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel =
     const rng = new Rng(5);
     const inputs = [randn(rng, [2, 6, 6, 2]), randn(rng, [3, 3, 2, 6], 0.3), randn(rng, [6], 0.3)];
     const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
-    const ref = withKernels(false, inputs, fn, 8);
-    const nat = withKernels(true, inputs, fn, 8);
+    const ref = withKernels(null, inputs, fn, 8);
+    const nat = withKernels(build, inputs, fn, 8);
     expect(relDiff(nat.value, ref.value)).toBe(0);
   });
 
   it('names the shapes when they do not fit', () => {
-    configureNativeKernels({ enabled: true });
+    configureNativeKernels({ enabled: true, build });
     expect(() => fusedConvPoolRelu(tf.zeros([1, 4, 4, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 8]) as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] })).toThrow(
       /filter \[3, 3, 3, 8\]/,
     );
@@ -115,7 +124,7 @@ describe.runIf(nativeKernelsStatus().loaded)('fusedConvPoolRelu: native kernel =
   });
 });
 
-describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurrenceStacked from tf ops', () => {
+describe.each(BUILDS)('nativeLstmRecurrence (%s) = lstmRecurrenceStacked from tf ops', (build) => {
   // H 16: the 8-lane path; H 5: the scalar tails
   it.each([
     { T: 7, D: 2, B: 5, H: 16, masked: true },
@@ -130,8 +139,8 @@ describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurre
       : null;
     const inputs = [randn(rng, [T, D, B, 4 * H]), randn(rng, [D, H, 4 * H], 0.4)];
     const fn = (p: tf.Tensor, u: tf.Tensor) => lstmRecurrenceStacked(p as tf.Tensor4D, u as tf.Tensor3D, mask);
-    const ref = withKernels(false, inputs, fn, 9);
-    const nat = withKernels(true, inputs, fn, 9);
+    const ref = withKernels(null, inputs, fn, 9);
+    const nat = withKernels(build, inputs, fn, 9);
     expect(relDiff(nat.value, ref.value)).toBeLessThan(1e-5);
     nat.grads.forEach((g, i) => expect(relDiff(g, ref.grads[i]), `gradient ${i}`).toBeLessThan(1e-5));
   });
@@ -141,7 +150,7 @@ describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurre
     const [T, B, H] = [5, 3, 8];
     const p = randn(rng, [T, 1, B, 4 * H]) as tf.Tensor4D;
     const u = randn(rng, [1, H, 4 * H], 0.4) as tf.Tensor3D;
-    configureNativeKernels({ enabled: true });
+    configureNativeKernels({ enabled: true, build });
     const reversed = nativeLstmRecurrence(p, u, null, true);
     const viaFlip = tf.reverse(nativeLstmRecurrence(tf.reverse(p, 0), u, null, false), 0);
     expect(relDiff(reversed, viaFlip)).toBe(0);
@@ -153,7 +162,7 @@ describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurre
     const lengths = [6, 4, 1];
     const mask = tf.tensor2d(lengths.map((n) => Array.from({ length: T }, (_, t) => (t < n ? 1 : 0))));
     const inputs = [randn(rng, [B, T, 2, 4 * H]), randn(rng, [2, H, 4 * H], 0.4)];
-    configureNativeKernels({ enabled: true });
+    configureNativeKernels({ enabled: true, build });
     const layer = (p: tf.Tensor, u: tf.Tensor) => nativeLstmLayer(p as tf.Tensor4D, u as tf.Tensor3D, mask, 0b10);
     // the same from the step-major form: per direction, the backward one on its own reversed-order call
     const stepMajor = (p: tf.Tensor, u: tf.Tensor) => {
@@ -185,7 +194,7 @@ describe.runIf(nativeKernelsStatus().loaded)('nativeLstmRecurrence = lstmRecurre
     ] as const) {
       const vars = layer.trainableVariables;
       const run = (native: boolean) => {
-        configureNativeKernels({ enabled: native });
+        configureNativeKernels({ enabled: native, build });
         const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(apply(x))) as tf.Scalar, vars);
         return { value, grads: vars.map((v) => grads[v.name]) };
       };

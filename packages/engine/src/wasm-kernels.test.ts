@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { initEngine } from './engine.js';
-import { WASM_KERNELS } from './wasm-kernels.js';
+import { THREADED_MATMUL_MIN, WASM_KERNELS } from './wasm-kernels.js';
+import { engineWasmKernels } from './native-kernels.js';
 import { wasmLimits } from './internal/limits.js';
 
 type Inputs = Record<string, { shape: number[]; values: Float32Array | Int32Array; dtype: 'float32' | 'int32' }>;
@@ -111,6 +112,22 @@ describe('registered wasm kernels match the cpu backend', () => {
     [true, true, [3, 7, 5], [1, 3, 7]],
   ])('BatchMatMul transposeA=%s transposeB=%s', async (ta, tb, a, b) => {
     const rng = new Rng(4);
+    const d = await compare('BatchMatMul', { a: rand(rng, a as number[]), b: rand(rng, b as number[]) }, { transposeA: ta, transposeB: tb });
+    expect(d).toBeLessThan(1e-5);
+  });
+
+  // at least THREADED_MATMUL_MIN multiply-adds: the engine's threaded wasm matMul (@ser/native)
+  it.each([
+    [false, false, [2, 70, 80], [2, 80, 61]],
+    [true, false, [80, 70], [80, 61]],
+    [false, true, [3, 65, 90], [47, 90]],
+    [true, true, [90, 65], [2, 47, 90]],
+  ])('BatchMatMul transposeA=%s transposeB=%s on the threaded matMul (batch shared or broadcast)', async (ta, tb, a, b) => {
+    const [M, K] = ta ? (a as number[]).slice(-2).reverse() : (a as number[]).slice(-2);
+    const N = tb ? (b as number[]).at(-2)! : (b as number[]).at(-1)!;
+    expect(M * N * K).toBeGreaterThanOrEqual(THREADED_MATMUL_MIN);
+    expect(engineWasmKernels()).not.toBeNull();
+    const rng = new Rng(9);
     const d = await compare('BatchMatMul', { a: rand(rng, a as number[]), b: rand(rng, b as number[]) }, { transposeA: ta, transposeB: tb });
     expect(d).toBeLessThan(1e-5);
   });

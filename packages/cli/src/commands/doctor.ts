@@ -1,5 +1,5 @@
 import { consoleLogger } from '@ser/core';
-import { doctor, initEngine, nativeKernelsStatus } from '@ser/engine';
+import { doctor, initEngine, nativeKernelsStatus, wasmKernelsStatus } from '@ser/engine';
 
 /** `ser doctor`: what this machine gives the engine. */
 export async function doctorCommand(opts: { backend?: string }): Promise<void> {
@@ -23,6 +23,7 @@ export async function doctorCommand(opts: { backend?: string }): Promise<void> {
 
 /** The engine's own kernels: in use, built but not for this backend, or why they are missing. */
 function nativeLine(version: string | undefined): string {
+  if (version?.startsWith('wasm')) return `${version} (the engine's WebAssembly kernels in use: fused conv blocks, LSTM, large matMuls, ${wasmKernelsStatus().threads} threads)`;
   if (version) return `${version} (the fused conv-block and LSTM kernels in use)`;
   const status = nativeKernelsStatus();
   return status.loaded ? 'built, not used by this backend' : `- (${status.reason})`;

@@ -23,19 +23,21 @@ describe('ConvBlock fast path (fastConv2d, max-pool before bias + relu, fastMaxP
     ['5x5 on one channel (im2col)', { filters: 4, kernel: [5, 5], stride: [1, 1], pooling: { type: 'max', size: [2, 2] }, batchNorm: false, dropout: 0 }, 1],
     ['3x3 on 3 channels, 2x1 pool (tf.conv2d)', { filters: 2, kernel: [3, 3], stride: [1, 1], pooling: { type: 'max', size: [2, 1] }, batchNorm: false, dropout: 0 }, 3],
   ];
-  // the engine's fused native kernel takes blocks of 8k filters
+  // the engine's fused kernel takes blocks of 8k filters
   const nativeCases: [string, ConvLayerConfig, number][] = [
     ['5x5 on one channel, 8 filters (native fused)', { filters: 8, kernel: [5, 5], stride: [1, 1], pooling: { type: 'max', size: [2, 2] }, batchNorm: false, dropout: 0 }, 1],
     ['3x3 on 3 channels, 16 filters, 2x1 pool (native fused)', { filters: 16, kernel: [3, 3], stride: [1, 1], pooling: { type: 'max', size: [2, 1] }, batchNorm: false, dropout: 0 }, 3],
   ];
   const runs = [
-    ...(['tensorflow', 'cpu'] as const).map((backend) => ({ backend, native: false, cases })),
-    ...(nativeKernelsStatus().loaded ? [{ backend: 'tensorflow' as const, native: true, cases: nativeCases }] : []),
+    ...(['tensorflow', 'cpu'] as const).map((backend) => ({ backend, native: false, build: 'native' as const, cases })),
+    ...(nativeKernelsStatus().loaded ? [{ backend: 'tensorflow' as const, native: true, build: 'native' as const, cases: nativeCases }] : []),
+    // the kernels' wasm build (the wasm engine's) works on host arrays like the native one
+    { backend: 'cpu' as const, native: true, build: 'wasm' as const, cases: nativeCases },
   ];
-  for (const { backend, native, cases } of runs) {
-    it.each(cases)(`equals the textbook block in value and gradient on ${backend}${native ? ' with native kernels' : ''}: %s`, async (_name, config, cin) => {
+  for (const { backend, native, build, cases } of runs) {
+    it.each(cases)(`equals the textbook block in value and gradient on ${backend}${native ? ` with the ${build} kernels` : ''}: %s`, async (_name, config, cin) => {
       await useTestBackend(backend);
-      configureNativeKernels({ enabled: native });
+      configureNativeKernels({ enabled: native, build });
       const store = new VariableStore(3, 'test');
       const block = new ConvBlock(config, cin, store, 'c');
       const [kernel, bias] = store.trainable as [tf.Variable, tf.Variable];
