@@ -53,7 +53,13 @@ const { workerData } = require('node:worker_threads');
 const { module, memory, stackTop } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 instance.exports.__stack_pointer.value = stackTop;
-instance.exports.ser_worker_main();
+try {
+  instance.exports.ser_worker_main();
+} catch (err) {
+  // a trap inside a part: end that part so the caller does not wait for it, and report the job failed
+  instance.exports.ser_worker_failed();
+  throw err;
+}
 `;
 const WORKER_STACK = 1 << 20;
 const INITIAL_PAGES = 256; // = the module's --initial-memory (16 MiB)
@@ -68,6 +74,7 @@ interface Exports {
   ser_lstm_forward(...ptrs: number[]): number;
   ser_lstm_backward(...ptrs: number[]): number;
   ser_gemm(...ptrs: number[]): number;
+  ser_worker_failed(): void;
 }
 
 type Arg = Int32Array | Float32Array | Uint8Array | null;
@@ -80,6 +87,8 @@ class WasmKernels implements WasmKernelsApi {
   private readonly memory: WebAssembly.Memory;
   private readonly k: Exports;
   readonly workers: Worker[] = [];
+  /** Set when the module trapped on this thread: its stack and pool may be inconsistent, so no more calls. */
+  private broken = '';
 
   constructor(module: WebAssembly.Module, readonly threads: number) {
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
@@ -102,6 +111,7 @@ class WasmKernels implements WasmKernelsApi {
    * ones marked OUT back and frees the memory. The export returns 0 or a C-string error.
    */
   private call(fn: keyof Exports, args: [Arg, typeof IN | typeof OUT][]): void {
+    if (this.broken) throw new Error(`wasm kernels: unusable since ${this.broken}; restart the process (or set SER_NATIVE_KERNELS=0)`);
     const offsets: number[] = [];
     let bytes = 0;
     for (const [a] of args) {
@@ -117,14 +127,20 @@ class WasmKernels implements WasmKernelsApi {
         heap.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), base + offsets[i]);
         return base + offsets[i];
       });
-      const err = (this.k[fn] as (...p: number[]) => number)(...ptrs);
+      let err: number;
+      try {
+        err = (this.k[fn] as (...p: number[]) => number)(...ptrs);
+      } catch (trap) {
+        this.broken = `${fn} trapped (${trap instanceof Error ? trap.message : String(trap)})`;
+        throw new Error(`wasm kernels: ${this.broken}`);
+      }
       if (err) throw new Error(`${fn}: ${cString(new Uint8Array(this.memory.buffer), err)}`);
       const after = new Uint8Array(this.memory.buffer);
       args.forEach(([a, dir], i) => {
         if (a && dir === OUT) new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(after.subarray(base + offsets[i], base + offsets[i] + a.byteLength));
       });
     } finally {
-      this.k.ser_free(base);
+      if (!this.broken) this.k.ser_free(base);
     }
   }
 

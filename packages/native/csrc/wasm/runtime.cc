@@ -76,6 +76,7 @@ struct Pool {
   void (*fn)(void*, int) = nullptr;
   void* ctx = nullptr;
   uint32_t parts = 0;
+  std::atomic<uint32_t> failed{0};  // a worker trapped in a part (ser_worker_failed)
 };
 Pool pool;
 
@@ -98,8 +99,13 @@ void runParts(uint32_t gen) {
 // what std::vector calls on an impossible size (no exceptions here): a trap, which JS sees as a RuntimeError
 extern "C" void abort() { __builtin_trap(); }
 
-void* operator new(size_t n) { return lockedAlloc(n); }
-void* operator new[](size_t n) { return lockedAlloc(n); }
+// no exceptions here: a failed allocation traps rather than hand std::vector a null pointer
+void* operator new(size_t n) {
+  void* p = lockedAlloc(n);
+  if (!p) __builtin_trap();
+  return p;
+}
+void* operator new[](size_t n) { return operator new(n); }
 void operator delete(void* p) noexcept { lockedFree(p); }
 void operator delete[](void* p) noexcept { lockedFree(p); }
 void operator delete(void* p, size_t) noexcept { lockedFree(p); }
@@ -130,6 +136,14 @@ SER_EXPORT(ser_api_version) int32_t serApiVersion() { return 5; }
 SER_EXPORT(ser_alloc) void* serAlloc(uint32_t bytes) { return lockedAlloc(bytes); }
 SER_EXPORT(ser_free) void serFree(void* p) { lockedFree(p); }
 
+// Called by a worker's JS when the module trapped in it (inside a part: the pool loop itself cannot
+// trap): counts that part as ended, so the caller does not wait for it forever, and marks the job failed.
+SER_EXPORT(ser_worker_failed) void serWorkerFailed() {
+  pool.failed.store(1);
+  pool.done.fetch_add(1);
+  __builtin_wasm_memory_atomic_notify(addr(&pool.done), 1);
+}
+
 // A worker thread's loop: never returns.
 SER_EXPORT(ser_worker_main) void serWorkerMain() {
   for (;;) {
@@ -140,12 +154,17 @@ SER_EXPORT(ser_worker_main) void serWorkerMain() {
   }
 }
 
-// Each returns nullptr, or why the dims cannot run (a C string in the memory).
+// nullptr, or why the last kernel's results are void (then its worker is gone; the others go on)
+const char* workerFailure() {
+  return pool.failed.exchange(0) ? "a worker thread trapped inside this kernel (out of memory?); its results are void" : nullptr;
+}
+
+// Each returns nullptr, or why the dims cannot run or the kernel failed (a C string in the memory).
 SER_EXPORT(ser_conv_forward) const char* serConvForward(const int32_t* p, const float* x, const float* w, const float* bias, float* y, uint8_t* argmax) {
   const ser::ConvDims d{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
   if (const char* err = ser::convDimsError(d)) return err;
   ser::convPoolForward(d, x, w, bias, y, argmax);
-  return nullptr;
+  return workerFailure();
 }
 
 SER_EXPORT(ser_conv_backward)
@@ -153,7 +172,7 @@ const char* serConvBackward(const int32_t* p, const float* x, const float* w, co
   const ser::ConvDims d{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
   if (const char* err = ser::convDimsError(d)) return err;
   ser::convPoolBackward(d, ser::ConvGrads{x, w, y, dy, argmax, dx, dw, db});
-  return nullptr;
+  return workerFailure();
 }
 
 SER_EXPORT(ser_lstm_forward)
@@ -163,7 +182,7 @@ const char* serLstmForward(const int32_t* p, const float* proj, const float* U, 
   ser::LstmIo io{};
   io.proj = proj, io.U = U, io.mask = mask, io.hs = hs, io.act = act, io.tc = tc, io.cs = cs, io.y = y;
   ser::lstmForward(s, io);
-  return nullptr;
+  return workerFailure();
 }
 
 SER_EXPORT(ser_lstm_backward)
@@ -173,7 +192,7 @@ const char* serLstmBackward(const int32_t* p, const float* U, const float* mask,
   ser::LstmIo io{};
   io.U = U, io.mask = mask, io.hs = hs, io.act = act, io.tc = tc, io.cs = cs, io.dhs = dhs, io.dproj = dproj, io.dU = dU;
   ser::lstmBackward(s, io);
-  return nullptr;
+  return workerFailure();
 }
 
 // C = op(A) op(B); dims [M, N, K, transA, transB, threads]
@@ -181,5 +200,5 @@ SER_EXPORT(ser_gemm) const char* serGemm(const int32_t* p, const float* a, const
   const ser::GemmDims g{p[0], p[1], p[2], p[3], p[4], p[5]};
   if (const char* err = ser::gemmDimsError(g)) return err;
   ser::gemm(g, a, b, c);
-  return nullptr;
+  return workerFailure();
 }
