@@ -61,7 +61,8 @@ function convStack(inp: tf.Tensor4D): tf.Tensor4D {
     const h1 = fastRelu(tf.add(fastMaxPool(fastConv2d(inp, conv1, 1, 'same'), 2), b1)) as tf.Tensor4D;
     return fastRelu(tf.add(fastMaxPool(fastConv2d(h1, conv2, 1, 'same'), 2), b2)) as tf.Tensor4D;
   }
-  // as ConvBlock: one native kernel per block each way where the engine runs them (tfjs-node), else
+  // as ConvBlock: one kernel per block each way where the engine runs its own (tfjs-node: native,
+  // wasm: the wasm build), else
   // the same fast ops as --unfused; the first block's input is data: no gradient for it
   const h1 = fusedConvPoolRelu(inp, conv1, b1, { pad: [2, 2, 2, 2], pool: [2, 2], inputGradient: false });
   return fusedConvPoolRelu(h1, conv2, b2, { pad: [1, 1, 1, 1], pool: [2, 2] });
