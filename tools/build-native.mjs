@@ -6,11 +6,11 @@
 // Without a compiler it says so and exits 0: the engine then uses its tf-op forms and the features
 // their JS form (slower, same results).
 // Environment: CXX picks the compiler; SER_SKIP_NATIVE_BUILD=1 skips the build.
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sourcesHash } from '../packages/native/sources-hash.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'native', 'csrc');
@@ -25,9 +25,7 @@ const say = (msg) => console.log(`[ser setup] ${msg}`);
  * packages/native/src/index.ts, recomputes it and refuses a stale addon) and the flags.
  */
 export function nativeStamp(flags) {
-  const h = createHash('sha256');
-  for (const s of sources) h.update(fs.readFileSync(path.join(srcDir, s)));
-  return `${h.digest('hex').slice(0, 16)} ${flags.join(' ')}`;
+  return `${sourcesHash(srcDir, [''])} ${flags.join(' ')}`;
 }
 
 function cpuFlags() {

@@ -8,11 +8,11 @@
 //   apt-get install clang-14 lld-14 wasi-libc
 // Environment: WASM_CC (default clang++-14, then clang++), WASM_LD (default wasm-ld-14, then wasm-ld).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourcesHash } from '../packages/native/sources-hash.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'native', 'csrc');
@@ -49,15 +49,7 @@ const out = path.join(outDir, 'ser_kernels.wasm');
 run(ld, ['--no-entry', '--import-memory', '--shared-memory', '--initial-memory=16777216', '--max-memory=4294967296', '-z', 'stack-size=1048576', '--export=__stack_pointer', '--strip-all', ...objects, '-L/usr/lib/wasm32-wasi', '-lc', '-o', out]);
 fs.rmSync(tmp, { recursive: true, force: true });
 
-// the stamp: wasmSourcesHash() of packages/native/src/wasm.ts, which recomputes it and refuses a
-// stale build (the same hash, written out here because this script runs without TypeScript)
-const h = createHash('sha256');
-for (const dir of ['', 'wasm/']) {
-  for (const f of fs.readdirSync(path.join(srcDir, dir)).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) {
-    h.update(`${dir}${f}\n`);
-    h.update(fs.readFileSync(path.join(srcDir, dir, f)));
-  }
-}
-const stamp = h.digest('hex').slice(0, 16);
+// the stamp: packages/native/src/wasm.ts recomputes it and refuses a stale build
+const stamp = sourcesHash(srcDir, ['', 'wasm/']);
 fs.writeFileSync(path.join(outDir, 'ser_kernels.stamp'), `${stamp}\n`);
 console.log(`build-wasm: ${path.relative(root, out)} (${fs.statSync(out).size} bytes), stamp ${stamp}`);

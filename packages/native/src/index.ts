@@ -2,10 +2,10 @@
 // (the install's postinstall step) into packages/native/build/ser_native.node. No tf here: the
 // callers (@ser/engine for the model kernels, @ser/features for spectrogram frames) wrap them and
 // keep a JS or tf-op form for machines where the addon is missing or stale.
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { sourcesHash } from '../sources-hash.mjs';
 
 export { WASM_KERNELS_API_VERSION, WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash, type ModelKernels, type WasmKernelsApi } from './wasm.js';
 
@@ -72,13 +72,6 @@ export interface NativeAddon {
 let addon: NativeAddon | null | undefined;
 let loadError = '';
 
-/** The sources' hash, as tools/build-native.mjs writes it first in the stamp beside the addon. */
-function sourcesHash(): string {
-  const h = createHash('sha256');
-  for (const f of fs.readdirSync(SRC_DIR).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) h.update(fs.readFileSync(SRC_DIR + f));
-  return h.digest('hex').slice(0, 16);
-}
-
 /** The addon, or null (nativeStatus() says why) when it is not built, stale, or does not load. */
 export function loadNative(): NativeAddon | null {
   if (addon !== undefined) return addon;
@@ -88,7 +81,7 @@ export function loadNative(): NativeAddon | null {
     return null;
   }
   const stamp = fs.existsSync(STAMP_PATH) ? fs.readFileSync(STAMP_PATH, 'utf8').split(' ')[0] : '';
-  if (stamp !== sourcesHash()) {
+  if (stamp !== sourcesHash(SRC_DIR, [''])) {
     loadError = `${NATIVE_ADDON_PATH} was built from other sources than packages/native/csrc holds now (run \`npm run setup\` to rebuild it)`;
     return null;
   }

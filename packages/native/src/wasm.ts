@@ -6,11 +6,11 @@
 //
 // The kernels work on the module's memory, so each call copies its arrays in and its outputs back:
 // the functions have the same contract as the native addon's (caller-allocated typed arrays).
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { sourcesHash } from '../sources-hash.mjs';
 import type { NativeAddon } from './index.js';
 
 /** The C ABI version this loader expects (ser_api_version in csrc/wasm/runtime.cc). */
@@ -35,16 +35,9 @@ export interface WasmKernelsApi extends ModelKernels {
   gemm(dims: Int32Array, a: Float32Array, b: Float32Array, c: Float32Array): void;
 }
 
-/** What the wasm build is compiled from: csrc's kernels and csrc/wasm's runtime (tools/build-wasm.mjs hashes the same). */
+/** The stamp of the wasm build's sources: csrc's kernels and csrc/wasm's runtime and matMul. */
 export function wasmSourcesHash(): string {
-  const h = createHash('sha256');
-  for (const dir of ['', 'wasm/']) {
-    for (const f of fs.readdirSync(SRC_DIR + dir).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) {
-      h.update(`${dir}${f}\n`);
-      h.update(fs.readFileSync(SRC_DIR + dir + f));
-    }
-  }
-  return h.digest('hex').slice(0, 16);
+  return sourcesHash(SRC_DIR, ['', 'wasm/']);
 }
 
 // Runs in each worker: instantiate on the shared memory, move to its own stack, serve the pool.
