@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Builds the kernels' WebAssembly form, packages/native/wasm/ser_kernels.wasm, from
-// packages/native/csrc (conv_pool.cc, lstm.cc) and csrc/wasm (a matMul, the runtime): wasm32 with SIMD128,
+// packages/native/csrc (conv_pool.cc, lstm.cc, spectrogram.cc) and csrc/wasm (a matMul, the runtime): wasm32 with SIMD128,
 // atomics and a shared memory (threads), plus a stamp with the sources' hash. Both files are
 // committed, so installs need no compiler; run this after changing csrc (a test fails until then).
 //
-// Needs clang and wasm-ld with the wasm32-wasi target and wasi-libc (for expf and tanhf). On Debian:
+// Needs clang and wasm-ld with the wasm32-wasi target and wasi-libc (for its math functions). On Debian:
 //   apt-get install clang-14 lld-14 wasi-libc
 // Environment: WASM_CC (default clang++-14, then clang++), WASM_LD (default wasm-ld-14, then wasm-ld).
 import { spawnSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { sourcesHash } from '../packages/native/sources-hash.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'native', 'csrc');
 const outDir = path.join(root, 'packages', 'native', 'wasm');
-const units = ['conv_pool.cc', 'lstm.cc', 'wasm/gemm.cc', 'wasm/runtime.cc'];
+const units = ['conv_pool.cc', 'lstm.cc', 'spectrogram.cc', 'wasm/gemm.cc', 'wasm/runtime.cc'];
 
 const pick = (env, names) => [env, ...names].filter(Boolean).find((c) => spawnSync(c, ['--version']).status === 0);
 const cc = pick(process.env.WASM_CC, ['clang++-14', 'clang++']);

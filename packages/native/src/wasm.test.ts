@@ -1,6 +1,7 @@
 // The kernels' WebAssembly build: committed, current, starting with its worker threads, and its
 // matMul against a plain JS one. (The model kernels are held equal to their tf-op forms, in both
-// builds, by @ser/engine's native-kernels tests.)
+// builds, by @ser/engine's native-kernels tests; the spectrogram frames to the JS loop by
+// @ser/features' native-frames tests.)
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash } from './wasm.js';
@@ -84,5 +85,8 @@ describe('the wasm build of the kernels', () => {
     expect(() =>
       k.lstmForward(lstm, new Float32Array(16), new Float32Array(16), null, new Float32Array(4), new Float32Array(16), new Float32Array(4), new Float32Array(3), null),
     ).toThrow(/lstmForward: .*length 3/);
+    expect(() =>
+      k.spectrogramFrames(Int32Array.from([3, 10, 64, 0, 0, 1, 1]), Float64Array.from([1, 1e-10]), new Float64Array(50), new Float64Array(64), null, null, null, null, new Float64Array(99)),
+    ).toThrow(/signal must cover every frame/);
   });
 });

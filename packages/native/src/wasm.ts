@@ -21,11 +21,11 @@ export const WASM_KERNELS_PATH = fileURLToPath(new URL('../wasm/ser_kernels.wasm
 const STAMP_PATH = fileURLToPath(new URL('../wasm/ser_kernels.stamp', import.meta.url));
 const SRC_DIR = fileURLToPath(new URL('../csrc/', import.meta.url));
 
-/** The model kernels both builds have (the native addon adds spectrogram frames). */
+/** The model kernels both builds have. */
 export type ModelKernels = Pick<NativeAddon, 'convPoolForward' | 'convPoolBackward' | 'lstmForward' | 'lstmBackward'>;
 
-/** The wasm build adds a threaded matMul: tfjs-backend-wasm's runs one thread in Node. */
-export interface WasmKernelsApi extends ModelKernels {
+/** The wasm build: the addon's functions and a threaded matMul (tfjs-backend-wasm's runs one thread in Node). */
+export interface WasmKernelsApi extends ModelKernels, Pick<NativeAddon, 'spectrogramFrames'> {
   /** Threads the kernels run on (this one and threads - 1 workers). */
   readonly threads: number;
   /**
@@ -67,10 +67,11 @@ interface Exports {
   ser_lstm_forward(...ptrs: number[]): number;
   ser_lstm_backward(...ptrs: number[]): number;
   ser_gemm(...ptrs: number[]): number;
+  ser_spectrogram(...ptrs: number[]): number;
   ser_worker_failed(): void;
 }
 
-type Arg = Int32Array | Float32Array | Uint8Array | null;
+type Arg = Int32Array | Float32Array | Float64Array | Uint8Array | null;
 // whether call() copies an array back after the kernel (outputs are copied in too: a kernel may
 // read what it accumulates into)
 const IN = 0, OUT = 1;
@@ -82,6 +83,8 @@ class WasmKernels implements WasmKernelsApi {
   readonly workers: Worker[] = [];
   /** Set when the module trapped on this thread: its stack and pool may be inconsistent, so no more calls. */
   private broken = '';
+  /** Why workers stopped (a trap, or they could not start): their parts go to the others. */
+  readonly lostWorkers: string[] = [];
 
   constructor(module: WebAssembly.Module, readonly threads: number) {
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
@@ -94,7 +97,7 @@ class WasmKernels implements WasmKernelsApi {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: this.memory, stackTop: stack + WORKER_STACK } });
       // an idle worker must not keep the process alive; a worker that fails leaves its parts to the others
       worker.unref();
-      worker.on('error', () => {});
+      worker.on('error', (err) => this.lostWorkers.push(err.message));
       this.workers.push(worker);
     }
   }
@@ -168,6 +171,46 @@ class WasmKernels implements WasmKernelsApi {
     this.call('ser_gemm', [[this.withThreads(dims, 5), IN], [a, IN], [b, IN], [c, OUT]]);
   }
 
+  spectrogramFrames(
+    dims: Int32Array,
+    scalars: Float64Array,
+    signal: Float64Array,
+    window: Float64Array,
+    melStart: Int32Array | null,
+    melCount: Int32Array | null,
+    melOffset: Int32Array | null,
+    melWeights: Float64Array | null,
+    out: Float64Array | Float32Array,
+  ): number {
+    expectInts(dims, 7, 'frames hop nFft nMels magnitude compress threads');
+    const [frames, hop, nFft, nMels] = dims;
+    const nFreqs = Math.floor(nFft / 2) + 1;
+    let ok = scalars instanceof Float64Array && scalars.length === 2 && signal instanceof Float64Array && signal.length >= (frames - 1) * hop + nFft;
+    ok &&= window instanceof Float64Array && window.length === nFft && (out instanceof Float64Array || out instanceof Float32Array) && out.length === frames * (nMels > 0 ? nMels : nFreqs);
+    if (ok && nMels > 0) {
+      ok = !!melStart && !!melCount && !!melOffset && !!melWeights && melStart.length === nMels && melCount.length === nMels && melOffset.length === nMels;
+      for (let m = 0; ok && m < nMels; m++)
+        ok = melStart![m] >= 0 && melCount![m] >= 0 && melStart![m] + melCount![m] <= nFreqs && melOffset![m] >= 0 && melOffset![m] + melCount![m] <= melWeights!.length;
+    }
+    if (!ok) throw new Error('spectrogramFrames: an array\'s type or length does not match dims (scalars [logScale, floor]; the signal must cover every frame; Mel rows within the spectrum)');
+    const mels = nMels > 0;
+    const maxOut = new Float64Array(1);
+    this.call('ser_spectrogram', [
+      [this.withThreads(dims, 6), IN],
+      [scalars, IN],
+      [signal, IN],
+      [window, IN],
+      [mels ? melStart : null, IN],
+      [mels ? melCount : null, IN],
+      [mels ? melOffset : null, IN],
+      [mels ? melWeights : null, IN],
+      [out instanceof Float64Array ? out : null, OUT],
+      [out instanceof Float32Array ? out : null, OUT],
+      [maxOut, OUT],
+    ]);
+    return maxOut[0];
+  }
+
   /** dims with its threads entry capped at this pool's size (more parts than threads only queue). */
   private withThreads(dims: Int32Array, at: number): Int32Array {
     if (dims[at] <= this.threads) return dims;
@@ -236,8 +279,10 @@ export function loadWasmKernels(threads = os.availableParallelism()): WasmKernel
   return kernels;
 }
 
-/** Whether the wasm kernels load, with how many threads, and if not, why. */
-export function wasmKernelsStatus(): { loaded: boolean; threads?: number; reason?: string } {
+/** Whether the wasm kernels load, with how many threads (lostWorkers: why any worker stopped), and if not, why. */
+export function wasmKernelsStatus(): { loaded: boolean; threads?: number; lostWorkers?: string[]; reason?: string } {
   const k = loadWasmKernels();
-  return k ? { loaded: true, threads: k.threads } : { loaded: false, reason: loadError };
+  if (!k) return { loaded: false, reason: loadError };
+  const lost = (k as WasmKernels).lostWorkers;
+  return lost.length ? { loaded: true, threads: k.threads - lost.length, lostWorkers: [...lost] } : { loaded: true, threads: k.threads };
 }

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '@ser/core';
-import { nativeStatus } from '@ser/native';
+import { nativeStatus, wasmKernelsStatus } from '@ser/native';
 import { defaultFeatureConfig, type FeatureConfig } from '../feature-config.js';
 import { extractFeatures } from '../extract-features.js';
 
-// extractFeatures' frame loop runs natively where @ser/native is built and in JS elsewhere: the two
-// must give the same features (both float64, the same algorithm), for every kind of config.
+// extractFeatures' frame loop runs natively where @ser/native is built, in its WebAssembly build
+// where it is not, and in JS where neither runs: all must give the same features (float64, the
+// same algorithm), for every kind of config.
 
 function signal(n: number, seed: number): Float32Array {
   const rng = new Rng(seed);
@@ -15,9 +16,10 @@ function signal(n: number, seed: number): Float32Array {
   return x;
 }
 
-function run(native: boolean, x: Float32Array, config: FeatureConfig) {
-  if (native) delete process.env.SER_NATIVE_FEATURES;
-  else process.env.SER_NATIVE_FEATURES = '0';
+/** The frames from a build: the addon ('native'), the wasm build, or the JS loop ('js'). */
+function run(build: 'native' | 'wasm' | 'js', x: Float32Array, config: FeatureConfig) {
+  if (build === 'native') delete process.env.SER_NATIVE_FEATURES;
+  else process.env.SER_NATIVE_FEATURES = build === 'js' ? '0' : 'wasm';
   return extractFeatures(x, 16000, config);
 }
 
@@ -25,7 +27,7 @@ afterEach(() => {
   delete process.env.SER_NATIVE_FEATURES;
 });
 
-describe('the native spectrogram frames', () => {
+describe('the compiled spectrogram frames', () => {
   it('are built wherever a C++ compiler is (npm install builds them)', () => {
     if (spawnSync(process.env.CXX ?? 'c++', ['--version']).status !== 0) return; // JS frames then, covered below and by the parity suite
     expect(nativeStatus()).toEqual({ loaded: true });
@@ -41,15 +43,21 @@ describe('the native spectrogram frames', () => {
     ['MFCC 20 over 64 Mel bins, 20 ms window (nFft 512, radix-2 first stage)', { ...base, kind: 'mfcc', nMfcc: 20, nMels: 64, windowMs: 20 }],
     ['per-utterance normalisation', { ...base, normalisation: 'utterance' }],
   ];
-  it.runIf(nativeStatus().loaded).each(cases)('equal the JS frames: %s', (_name, config) => {
-    for (const n of [1100, 16000 * 2 + 123]) {
-      const x = signal(n, n);
-      const js = run(false, x, config);
-      const nat = run(true, x, config);
-      expect([nat.frames, nat.bins]).toEqual([js.frames, js.bins]);
-      let d = 0;
-      for (let i = 0; i < js.data.length; i++) d = Math.max(d, Math.abs(nat.data[i] - js.data[i]) / Math.max(1, Math.abs(js.data[i])));
-      expect(d).toBeLessThan(1e-6);
-    }
+  const builds = [...(nativeStatus().loaded ? ['native' as const] : []), ...(wasmKernelsStatus().loaded ? ['wasm' as const] : [])];
+  it('the wasm build runs on every machine (it is committed)', () => {
+    expect(builds).toContain('wasm');
+  });
+  describe.each(builds)('%s build', (build) => {
+    it.each(cases)('equal the JS frames: %s', (_name, config) => {
+      for (const n of [1100, 16000 * 2 + 123]) {
+        const x = signal(n, n);
+        const js = run('js', x, config);
+        const nat = run(build, x, config);
+        expect([nat.frames, nat.bins]).toEqual([js.frames, js.bins]);
+        let d = 0;
+        for (let i = 0; i < js.data.length; i++) d = Math.max(d, Math.abs(nat.data[i] - js.data[i]) / Math.max(1, Math.abs(js.data[i])));
+        expect(d).toBeLessThan(1e-6);
+      }
+    });
   });
 });

@@ -1,16 +1,20 @@
-// The spectrogram frame loop in native code (@ser/native's spectrogramFrames: the same float64
+// The spectrogram frame loop in compiled code (@ser/native's spectrogramFrames: the same float64
 // algorithm as RealFft + extractFeatures' JS loop, frames split over the cores) writing the rows
-// into `out` and returning their largest value; null where the addon is not built: the caller then
-// runs its JS loop. SER_NATIVE_FEATURES=0 turns it off.
+// into `out` and returning their largest value: the native addon where it is built, else the
+// kernels' WebAssembly build; null where neither runs, and the caller then runs its JS loop.
+// SER_NATIVE_FEATURES=0 turns both off (the JS loop), =wasm picks the wasm build.
 import os from 'node:os';
 import { isMainThread } from 'node:worker_threads';
-import { loadNative } from '@ser/native';
+import { loadNative, loadWasmKernels } from '@ser/native';
 import type { MelFilterbank } from '../mel.js';
 
 // in a worker thread of extractCorpus the other workers hold the other cores
 let threads = isMainThread ? os.availableParallelism() : 1;
 
-/** Threads the native frame loop may use (default: every core; 1 in extraction worker threads). */
+/**
+ * Threads the compiled frame loop may use (default: every core; 1 in extraction worker threads).
+ * The wasm build's thread count is fixed by whoever loads it first (the engine, in a cell).
+ */
 export function setFeatureThreads(n: number): void {
   if (isMainThread) threads = Math.max(1, Math.floor(n));
 }
@@ -25,8 +29,9 @@ export function spectrogramFramesNative(
   o: { magnitude: boolean; compress: boolean; logScale: number; floor: number },
   out: Float32Array | Float64Array,
 ): number | null {
-  if (process.env.SER_NATIVE_FEATURES === '0') return null;
-  const native = loadNative();
+  const env = process.env.SER_NATIVE_FEATURES;
+  if (env === '0') return null;
+  const native = (env === 'wasm' ? null : loadNative()) ?? loadWasmKernels(threads);
   if (!native) return null;
   const dims = Int32Array.from([frames, hop, nFft, mel ? mel.nMels : 0, o.magnitude ? 1 : 0, o.compress ? 1 : 0, threads]);
   const maxValue = native.spectrogramFrames(

@@ -195,6 +195,20 @@ const char* serLstmBackward(const int32_t* p, const float* U, const float* mask,
   return workerFailure();
 }
 
+// dims [frames, hop, nFft, nMels, magnitude, compress, threads], scalars [logScale, floor]; rows into
+// out64 or out32 (the other null), the largest value into *maxOut. wasm.ts has checked the lengths.
+SER_EXPORT(ser_spectrogram)
+const char* serSpectrogram(const int32_t* p, const double* scalars, const double* signal, const double* window, const int32_t* melStart, const int32_t* melCount,
+                           const int32_t* melOffset, const double* melWeights, double* out64, float* out32, double* maxOut) {
+  const ser::SpectrogramDims d{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+  if (const char* err = ser::spectrogramDimsError(d)) return err;
+  ser::SpectrogramIo io{};
+  io.signal = signal, io.window = window, io.melStart = melStart, io.melCount = melCount, io.melOffset = melOffset, io.melWeights = melWeights;
+  io.logScale = scalars[0], io.floor = scalars[1], io.out = out64, io.out32 = out32;
+  *maxOut = ser::spectrogramFrames(d, io);
+  return workerFailure();
+}
+
 // C = op(A) op(B); dims [M, N, K, transA, transB, threads]
 SER_EXPORT(ser_gemm) const char* serGemm(const int32_t* p, const float* a, const float* b, float* c) {
   const ser::GemmDims g{p[0], p[1], p[2], p[3], p[4], p[5]};
