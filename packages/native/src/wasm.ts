@@ -171,17 +171,7 @@ class WasmKernels implements WasmKernelsApi {
     this.call('ser_gemm', [[this.withThreads(dims, 5), IN], [a, IN], [b, IN], [c, OUT]]);
   }
 
-  spectrogramFrames(
-    dims: Int32Array,
-    scalars: Float64Array,
-    signal: Float64Array,
-    window: Float64Array,
-    melStart: Int32Array | null,
-    melCount: Int32Array | null,
-    melOffset: Int32Array | null,
-    melWeights: Float64Array | null,
-    out: Float64Array | Float32Array,
-  ): number {
+  spectrogramFrames(...[dims, scalars, signal, window, melStart, melCount, melOffset, melWeights, out]: Parameters<NativeAddon['spectrogramFrames']>): number {
     expectInts(dims, 7, 'frames hop nFft nMels magnitude compress threads');
     const [frames, hop, nFft, nMels] = dims;
     const nFreqs = Math.floor(nFft / 2) + 1;
