@@ -72,6 +72,23 @@ describe('the wasm build of the kernels', () => {
     expect(Array.from(many)).toEqual(Array.from(one));
   });
 
+  it('hands every part of back-to-back jobs out exactly once (2000 small threaded products, each checked)', async () => {
+    const k = loadWasmKernels()!;
+    await new Promise((r) => setTimeout(r, 200)); // the workers are up: the pool's hand-over is what runs
+    const [M, N, K] = [12, 40, 16];
+    const a = random(M * K, 5), b = random(K * N, 6);
+    const ref = new Float32Array(M * N);
+    k.gemm(Int32Array.from([M, N, K, 0, 0, 1]), a, b, ref);
+    const c = new Float32Array(M * N);
+    let wrong = 0;
+    for (let i = 0; i < 2000; i++) {
+      c.fill(Number.NaN);
+      k.gemm(Int32Array.from([M, N, K, 0, 0, 2]), a, b, c);
+      if (!c.every((v, j) => v === ref[j])) wrong++;
+    }
+    expect(wrong).toBe(0);
+  });
+
   it('rejects arrays that do not match their dims and dims out of range, naming the call', () => {
     const k = loadWasmKernels()!;
     expect(() => k.gemm(Int32Array.from([2, 2, 2, 0, 0, 1]), new Float32Array(3), new Float32Array(4), new Float32Array(4))).toThrow(/gemm: .*length 3.*4/);

@@ -69,13 +69,15 @@ void lockedFree(void* p) {
 }
 
 // ---- the worker pool ----
-constexpr uint32_t kPartBits = 8;  // parts per job <= 255
+constexpr uint32_t kPartBits = 8;
+constexpr int kMaxParts = (1 << kPartBits) - 1;  // per job; parallelRun splits a larger n into jobs
 struct Pool {
   std::atomic<uint32_t> ticket{0};  // generation << kPartBits | next unclaimed part
   std::atomic<uint32_t> done{0};    // parts finished in the current job
   void (*fn)(void*, int) = nullptr;
   void* ctx = nullptr;
   uint32_t parts = 0;
+  int first = 0;  // part p of the job is fn's index first + p
   std::atomic<uint32_t> failed{0};  // a worker trapped in a part (ser_worker_failed)
 };
 Pool pool;
@@ -89,7 +91,7 @@ void runParts(uint32_t gen) {
     if ((t >> kPartBits) != gen || (t & ((1u << kPartBits) - 1)) >= pool.parts) return;
     if (!pool.ticket.compare_exchange_weak(t, t + 1)) continue;
     // the job cannot end (and be replaced) before this part is done, so fn and ctx are its own
-    pool.fn(pool.ctx, static_cast<int>(t & ((1u << kPartBits) - 1)));
+    pool.fn(pool.ctx, pool.first + static_cast<int>(t & ((1u << kPartBits) - 1)));
     if (pool.done.fetch_add(1) + 1 == pool.parts) __builtin_wasm_memory_atomic_notify(addr(&pool.done), 1);
   }
 }
@@ -114,16 +116,18 @@ void operator delete[](void* p, size_t) noexcept { lockedFree(p); }
 namespace ser {
 
 void parallelRun(int n, void (*fn)(void*, int), void* ctx) {
-  if (n > static_cast<int>((1u << kPartBits) - 1)) n = (1u << kPartBits) - 1;  // kernels ask for <= threads parts
-  pool.fn = fn;
-  pool.ctx = ctx;
-  pool.parts = static_cast<uint32_t>(n);
-  pool.done.store(0);
-  const uint32_t gen = ((pool.ticket.load() >> kPartBits) + 1) & ((1u << (32 - kPartBits)) - 1);
-  pool.ticket.store(gen << kPartBits);
-  __builtin_wasm_memory_atomic_notify(addr(&pool.ticket), 0xffffffffu);
-  runParts(gen);
-  for (uint32_t d; (d = pool.done.load()) < pool.parts;) __builtin_wasm_memory_atomic_wait32(addr(&pool.done), static_cast<int32_t>(d), -1);
+  for (int first = 0; first < n; first += kMaxParts) {  // kernels ask for at most `threads` parts: one job
+    pool.fn = fn;
+    pool.ctx = ctx;
+    pool.first = first;
+    pool.parts = static_cast<uint32_t>(n - first < kMaxParts ? n - first : kMaxParts);
+    pool.done.store(0);
+    const uint32_t gen = ((pool.ticket.load() >> kPartBits) + 1) & ((1u << (32 - kPartBits)) - 1);
+    pool.ticket.store(gen << kPartBits);  // publishes the fields above to the workers
+    __builtin_wasm_memory_atomic_notify(addr(&pool.ticket), 0xffffffffu);
+    runParts(gen);
+    for (uint32_t d; (d = pool.done.load()) < pool.parts;) __builtin_wasm_memory_atomic_wait32(addr(&pool.done), static_cast<int32_t>(d), -1);
+  }
 }
 
 }  // namespace ser
