@@ -128,7 +128,7 @@ function transposeLast2(t: TensorInfo, backend: WasmBackend): TensorInfo {
  */
 export const THREADED_MATMUL_MIN = 1 << 18;
 
-/** The threaded matMul on the engine's wasm kernels for out = op(a) op(b), batch broadcast like tf; false when not taken. */
+/** out = op(a) op(b) on the engine's threaded wasm matMul, the batch shared or broadcast from one matrix; null where it does not take the product. */
 function threadedMatMul(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean, backend: WasmBackend): TensorInfo | null {
   const kernels = engineWasmKernels();
   const ra = a.shape.length, rb = b.shape.length;
