@@ -139,6 +139,11 @@ export function buildReport(rows: ResultRows, options: ReportOptions = {}): Repo
   const seed = options.bootstrap?.seed ?? 0;
   const testPredictions = groupTestPredictions(rows.predictions ?? []);
   const warnings: string[] = [];
+  if (rows.configVariantKeys?.length) {
+    warnings.push(
+      `Note: some sweep points hold cells run with different settings outside the sweep (${rows.configVariantKeys.join(', ')}); each setting is reported as its own point, labelled with them (\`ser report --baseline key=value\` picks the baseline among them).`,
+    );
+  }
 
   const byProtocol = new Map<string, CellRow[]>();
   for (const cell of rows.cells) {
@@ -162,7 +167,7 @@ export function buildReport(rows: ResultRows, options: ReportOptions = {}): Repo
     const { points, duplicates } = summarisePoints(cells, testPredictions);
     if (duplicates > 0) {
       warnings.push(
-        `Warning: ${duplicates} duplicate cell row(s) for an already seen (point, fold, seed) under ${protocolTitle(protocol)}; kept one each (ok first, then the latest finishedAt).`,
+        `Warning: ${duplicates} duplicate cell row(s) for an already seen (point, fold, seed) with the same config under ${protocolTitle(protocol)} (a cell run again, e.g. by another code version); kept one each (ok first, then the latest finishedAt).`,
       );
     }
     const classes = unionInOrder(cells.map((c) => c.classes));

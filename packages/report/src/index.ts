@@ -1,4 +1,6 @@
 export { buildReport, uaWa } from './build-report.js';
+export { separateConfigVariants } from './config-variants.js';
+export type { ConfigVariants } from './config-variants.js';
 export type {
   BestPoint,
   CellCounts,

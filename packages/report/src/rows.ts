@@ -10,4 +10,6 @@ export interface ResultRows {
   epochs?: EpochRow[];
   predictions?: PredictionRow[];
   embeddings?: EmbeddingRow[];
+  /** Config keys separateConfigVariants added to params (the report says so); none by default. */
+  configVariantKeys?: string[];
 }

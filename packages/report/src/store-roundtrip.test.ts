@@ -5,7 +5,8 @@ import { ResultStore } from '@ser/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport } from './build-report.js';
 import { renderTable } from './render-table.js';
-import { handRows } from './test-rows.js';
+import { separateConfigVariants } from './config-variants.js';
+import { handRows, makeCell } from './test-rows.js';
 
 // The contract with @ser/store: rows written by ResultStore and read back give the same report.
 describe('rows read back from a ResultStore', () => {
@@ -33,5 +34,17 @@ describe('rows read back from a ResultStore', () => {
     const [a, b] = [csv(back), csv(rows)];
     expect(a).toHaveLength(b.length);
     a.forEach((x, i) => (Number.isFinite(Number(x)) && x !== '' ? expect(Number(x)).toBeCloseTo(Number(b[i]), 6) : expect(x).toBe(b[i])));
+  });
+
+  it('keep each cell\'s resolved config, which tells apart a point run twice with another setting', () => {
+    const store = new ResultStore(join(dir, 'variants'));
+    for (const [id, epochs] of [['e8', 8], ['e12', 12]] as const) {
+      const config = { seed: 0, loss: { id: 'center', lambda: 0.1 }, trainer: { epochs } };
+      store.writeCell({ cell: makeCell({ cellId: id, params: { 'loss.lambda': 0.1 }, configHash: id }), epochs: [], predictions: [], embeddings: [], resolvedConfig: config });
+    }
+    // as `ser report` reads a folder (packages/cli readResults)
+    const { cells, keys } = separateConfigVariants(store.readCells(), (c) => JSON.parse(store.readMetadata('cells', c.cellId)['ser.config']));
+    expect(keys).toEqual(['trainer.epochs']);
+    expect(cells.map((c) => c.params['trainer.epochs'] as number).sort((a, b) => a - b)).toEqual([8, 12]);
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SerError, writeFileAtomic } from '@ser/core';
-import { buildReport, compareResults, renderHtml, renderTable } from '@ser/report';
+import { buildReport, compareResults, renderHtml, renderTable, separateConfigVariants } from '@ser/report';
 import type { ResultRows, TableFormat } from '@ser/report';
 import { ResultStore } from '@ser/store';
 
@@ -12,10 +12,13 @@ export function readResults(dir: string, options: { embeddings?: boolean } = {})
     throw new SerError('REPORT_EMPTY', `no results in ${dir}: expected a results folder with cells/ (written by \`ser run\`), e.g. results/demo`);
   }
   const store = new ResultStore(dir);
-  const cells = store.readCells();
-  if (cells.length === 0) throw new SerError('REPORT_EMPTY', `${dir} holds no finished cell yet; run \`ser run\` first`);
+  const stored = store.readCells();
+  if (stored.length === 0) throw new SerError('REPORT_EMPTY', `${dir} holds no finished cell yet; run \`ser run\` first`);
+  // a sweep point run twice into this folder with another setting outside the sweep: two points
+  const { cells, keys } = separateConfigVariants(stored, (c) => JSON.parse(store.readMetadata('cells', c.cellId)['ser.config'] ?? 'null'));
   return {
     cells,
+    configVariantKeys: keys,
     epochs: store.readEpochs(),
     predictions: store.readPredictions(),
     embeddings: options.embeddings === false ? [] : store.readEmbeddings(),
