@@ -5,8 +5,10 @@
 // committed, so installs need no compiler; run this after changing csrc (a test fails until then).
 //
 // Needs clang and wasm-ld with the wasm32-wasi target and wasi-libc (for its math functions). On Debian:
-//   apt-get install clang-14 lld-14 wasi-libc
+//   apt-get install clang-14 lld-14 wasi-libc libc++-14-dev-wasm32
 // Environment: WASM_CC (default clang++-14, then clang++), WASM_LD (default wasm-ld-14, then wasm-ld).
+// usage: node tools/build-wasm.mjs [--out DIR]   (default packages/native/wasm; a test builds into a
+// temporary DIR and checks that the committed file is what these sources build)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,14 +18,15 @@ import { sourcesHash } from '../packages/native/sources-hash.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'native', 'csrc');
-const outDir = path.join(root, 'packages', 'native', 'wasm');
+const outAt = process.argv.indexOf('--out');
+const outDir = outAt > 0 ? path.resolve(process.argv[outAt + 1]) : path.join(root, 'packages', 'native', 'wasm');
 const units = ['conv_pool.cc', 'lstm.cc', 'spectrogram.cc', 'wasm/gemm.cc', 'wasm/runtime.cc'];
 
 const pick = (env, names) => [env, ...names].filter(Boolean).find((c) => spawnSync(c, ['--version']).status === 0);
 const cc = pick(process.env.WASM_CC, ['clang++-14', 'clang++']);
 const ld = pick(process.env.WASM_LD, ['wasm-ld-14', 'wasm-ld']);
 if (!cc || !ld) {
-  console.error('build-wasm: needs clang++ and wasm-ld with the wasm32-wasi target (Debian: apt-get install clang-14 lld-14 wasi-libc)');
+  console.error('build-wasm: needs clang++ and wasm-ld with the wasm32-wasi target (Debian: apt-get install clang-14 lld-14 wasi-libc libc++-14-dev-wasm32)');
   process.exit(1);
 }
 const run = (cmd, args) => {

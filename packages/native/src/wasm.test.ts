@@ -2,7 +2,11 @@
 // matMul against a plain JS one. (The model kernels are held equal to their tf-op forms, in both
 // builds, by @ser/engine's native-kernels tests; the spectrogram frames to the JS loop by
 // @ser/features' native-frames tests.)
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash } from './wasm.js';
 
@@ -33,6 +37,20 @@ describe('the wasm build of the kernels', () => {
     expect(fs.existsSync(WASM_KERNELS_PATH)).toBe(true);
     expect(fs.readFileSync(WASM_KERNELS_PATH.replace(/\.wasm$/, '.stamp'), 'utf8').trim()).toBe(wasmSourcesHash());
   });
+
+  // where the toolchain is (CI installs it): the committed bytes are what tools/build-wasm.mjs builds
+  const hasToolchain = ['clang++-14', 'wasm-ld-14'].every((c) => spawnSync(c, ['--version']).status === 0) && fs.existsSync('/usr/lib/wasm32-wasi/libc.a') && fs.existsSync('/usr/lib/llvm-14/include/wasm32-wasi/c++/v1/vector');
+  it.runIf(hasToolchain)('is exactly what tools/build-wasm.mjs builds from these sources', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-wasm-build-'));
+    try {
+      const script = fileURLToPath(new URL('../../../tools/build-wasm.mjs', import.meta.url));
+      const r = spawnSync(process.execPath, [script, '--out', out], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(fs.readFileSync(path.join(out, 'ser_kernels.wasm')).equals(fs.readFileSync(WASM_KERNELS_PATH))).toBe(true);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('starts, with this machine\'s cores as threads', () => {
     const status = wasmKernelsStatus();
