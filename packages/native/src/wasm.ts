@@ -1,8 +1,9 @@
-// The same kernels compiled to WebAssembly (csrc + csrc/wasm/runtime.cc, built by
+// The same kernels compiled to WebAssembly (csrc, plus csrc/wasm's runtime and matMul, built by
 // tools/build-wasm.mjs into wasm/ser_kernels.wasm, which is committed: it runs on every machine, so
-// the wasm engine gets fused conv and LSTM kernels without a compiler). SIMD128, and threads: one
-// shared memory, the module instantiated once here and once in each worker_threads Worker, which
-// sleeps in the module's pool loop until a kernel hands it a part (csrc/wasm/runtime.cc).
+// the wasm engine gets its conv, LSTM and matMul kernels, and feature extraction its compiled
+// frames, without a compiler). SIMD128, and threads: one shared memory, the module instantiated once
+// here and once in each worker_threads Worker, which sleeps in the module's pool loop until a kernel
+// hands it a part (csrc/wasm/runtime.cc).
 //
 // The kernels work on the module's memory, so each call copies its arrays in and its outputs back:
 // the functions have the same contract as the native addon's (caller-allocated typed arrays).
