@@ -25,6 +25,7 @@ export async function doctorCommand(opts: { backend?: string }): Promise<void> {
 function nativeLine(version: string | undefined): string {
   if (version?.startsWith('wasm')) return `${version} (the engine's WebAssembly kernels in use: fused conv blocks, LSTM, large matMuls, ${wasmKernelsStatus().threads} threads)`;
   if (version) return `${version} (the fused conv-block and LSTM kernels in use)`;
+  if (process.env.SER_NATIVE_KERNELS === '0') return 'off (SER_NATIVE_KERNELS=0: the engine runs the tf-op forms)';
   const status = nativeKernelsStatus();
   return status.loaded ? 'built, not used by this backend' : `- (${status.reason})`;
 }
