@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
-import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, wasmKernelsStatus } from './native-kernels.js';
+import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, nativeKernelsStatus, wasmKernelsStatus } from './native-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 /** The backends the framework knows, fastest first. */
@@ -24,7 +24,7 @@ export interface EngineInfo {
   backend: BackendId;
   /** tf.getBackend(): 'tensorflow' for both native backends, 'wasm', 'cpu'. */
   tfBackend: string;
-  /** nativeKernels: the engine's own kernels' build and ABI when they run ('v4' native on tfjs-node, 'wasm v5' on wasm; native-kernels.ts). */
+  /** nativeKernels: the engine's own kernels' build and ABI when they run ('v4' native, 'wasm v5' on wasm or on tfjs-node without the addon; native-kernels.ts). */
   versions: { tfjs: string; tfjsNode?: string; libtensorflow?: string; wasm?: string; nativeKernels?: string };
   /** The GPU seen (nvidia-smi -L line), tfjs-node-gpu only. */
   gpu?: string;
@@ -203,9 +203,12 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
   for (const id of order) {
     try {
       let used = await activate(id, threads);
-      // the engine's kernels work on host memory: native beside the CPU engine, the wasm build
-      // beside wasm, never next to a GPU
-      configureNativeKernels({ enabled: id === 'tfjs-node' || id === 'wasm', build: id === 'wasm' ? 'wasm' : 'native', threads });
+      // the engine's kernels work on host memory: native beside the CPU engine (their wasm build
+      // where the addon is not built), the wasm build beside wasm, never next to a GPU
+      configureNativeKernels({ enabled: id === 'tfjs-node' || id === 'wasm', build: id === 'wasm' ? 'wasm' : undefined, threads });
+      if (id === 'tfjs-node' && activeKernelBuild() === 'wasm') {
+        logger.info(`engine: native kernels unavailable (${nativeKernelsStatus().reason}); using their WebAssembly build`);
+      }
       if (id === 'wasm') {
         // tfjs-backend-wasm runs one thread in Node; the heavy ops (conv blocks, LSTM, matMul) run
         // on the engine's wasm kernels and their threads

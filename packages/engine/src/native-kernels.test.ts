@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { FusedBiRnn, FusedLstm } from './fused-lstm.js';
 import { lstmRecurrenceStacked } from './internal/lstm-bptt.js';
-import { activeKernelBuild, configureNativeKernels, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, wasmKernelsStatus } from './native-kernels.js';
+import { activeKernelBuild, configureNativeKernels, firstAvailableBuild, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, wasmKernelsStatus } from './native-kernels.js';
 import type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
 
 // The engine's kernels, both builds (the native addon and the WebAssembly build), against the same
@@ -59,6 +59,24 @@ const BUILDS: KernelBuild[] = [...(nativeKernelsStatus().loaded ? ['native' as c
 describe('the kernels\' WebAssembly build', () => {
   it('starts on every machine (it is committed; SIMD and shared memory are in Node 20), with worker threads', () => {
     expect(wasmKernelsStatus()).toEqual({ loaded: true, threads: expect.any(Number) });
+  });
+});
+
+describe('which build the engine uses', () => {
+  it('on the CPU engine the native addon, and the wasm build where the addon does not load', () => {
+    expect(firstAvailableBuild(['native', 'wasm'], () => true)).toBe('native');
+    expect(firstAvailableBuild(['native', 'wasm'], (b) => b === 'wasm')).toBe('wasm');
+    expect(firstAvailableBuild(['native', 'wasm'], () => false)).toBeNull();
+    configureNativeKernels({ enabled: true }); // what initEngine asks for beside tfjs-node
+    expect(activeKernelBuild()).toBe(nativeKernelsStatus().loaded ? 'native' : 'wasm');
+    configureNativeKernels({ enabled: true, build: 'wasm' }); // beside wasm
+    expect(activeKernelBuild()).toBe('wasm');
+    process.env.SER_NATIVE_KERNELS = '0';
+    try {
+      expect(activeKernelBuild()).toBeNull();
+    } finally {
+      delete process.env.SER_NATIVE_KERNELS;
+    }
   });
 });
 

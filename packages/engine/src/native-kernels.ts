@@ -1,7 +1,8 @@
 // The engine's own kernels as differentiable tf ops, forward and backward: a fused conv block,
 // relu(maxPool(conv2d(x, w)) + b), and the LSTM recurrence. Two builds of the same C++ sources
 // (@ser/native): the native addon (built at install by tools/build-native.mjs) for the CPU engine,
-// tfjs-node, and the WebAssembly build (SIMD, threads; committed) for the wasm engine. Both work on
+// tfjs-node, and the WebAssembly build (SIMD, threads; committed) for the wasm engine and for
+// tfjs-node where the addon is not built. Both work on
 // host arrays, so they run beside any backend; the engine uses them where the tensors live in host
 // memory anyway (tfjs-node on the CPU, wasm), never on the GPU backend.
 import os from 'node:os';
@@ -20,25 +21,30 @@ export { wasmKernelsStatus };
 export type KernelBuild = 'native' | 'wasm';
 
 let threads = os.availableParallelism();
-let engineBuild: KernelBuild | null = null;
+let engineBuilds: readonly KernelBuild[] = [];
 
 /**
- * initEngine's switch: the native build for the CPU engine (tfjs-node), the wasm build for the wasm
- * engine, none for the others (enabled: false). SER_NATIVE_KERNELS=0 turns them off everywhere;
- * =1 (native) or =wasm picks a build everywhere (tests compare them against tf ops on the cpu backend).
+ * initEngine's switch: for the CPU engine (tfjs-node) the native build, else (no compiler built the
+ * addon) the wasm build, which beats the tf-op forms there too; for the wasm engine the wasm build;
+ * none for the others (enabled: false). `build` pins one build. SER_NATIVE_KERNELS=0 turns them off
+ * everywhere; =1 (native) or =wasm pins a build everywhere (tests compare them against tf ops on the
+ * cpu backend).
  */
 export function configureNativeKernels(options: { enabled: boolean; build?: KernelBuild; threads?: number }): void {
-  engineBuild = options.enabled ? (options.build ?? 'native') : null;
+  engineBuilds = !options.enabled ? [] : options.build ? [options.build] : ['native', 'wasm'];
   if (options.threads) threads = options.threads;
+}
+
+/** The first of `builds` that loads (null: none, the tf-op forms). */
+export function firstAvailableBuild(builds: readonly KernelBuild[], loads: (build: KernelBuild) => boolean): KernelBuild | null {
+  return builds.find(loads) ?? null;
 }
 
 /** The build in use now, or null for the tf-op forms. */
 export function activeKernelBuild(): KernelBuild | null {
   const env = process.env.SER_NATIVE_KERNELS;
-  const build: KernelBuild | null = env === '0' ? null : env === '1' ? 'native' : env === 'wasm' ? 'wasm' : engineBuild;
-  if (build === 'native') return loadNative() ? 'native' : null;
-  if (build === 'wasm') return loadWasmKernels(threads) ? 'wasm' : null;
-  return null;
+  const builds: readonly KernelBuild[] = env === '0' ? [] : env === '1' ? ['native'] : env === 'wasm' ? ['wasm'] : engineBuilds;
+  return firstAvailableBuild(builds, (b) => (b === 'native' ? loadNative() : loadWasmKernels(threads)) !== null);
 }
 
 /** Whether fusedConvPoolRelu and the LSTM layers run the engine's kernels now (else their tf-op forms). */
@@ -56,8 +62,8 @@ function activeKernels(): ModelKernels {
   const build = activeKernelBuild();
   const k = build === 'native' ? loadNative() : build === 'wasm' ? loadWasmKernels(threads) : null;
   if (!k) {
-    const why = engineBuild === 'wasm' || process.env.SER_NATIVE_KERNELS === 'wasm' ? wasmKernelsStatus().reason : nativeStatus().reason;
-    throw new SerError('ENGINE_UNAVAILABLE', `the engine's kernels are not available: ${why ?? 'switched off'}`);
+    const why = [nativeStatus().reason, wasmKernelsStatus().reason].filter(Boolean).join('; ');
+    throw new SerError('ENGINE_UNAVAILABLE', `the engine's kernels are not available: ${why || 'switched off'}`);
   }
   return k;
 }
