@@ -53,6 +53,8 @@ run(ld, ['--no-entry', '--import-memory', '--shared-memory', '--initial-memory=1
 fs.rmSync(tmp, { recursive: true, force: true });
 
 // the stamp: packages/native/src/wasm.ts recomputes it and refuses a stale build
+// then the compiler that built it: the test that rebuilds the file compares bytes only with the same one
+const version = (cmd) => spawnSync(cmd, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].trim();
 const stamp = sourcesHash(srcDir, ['', 'wasm/']);
-fs.writeFileSync(path.join(outDir, 'ser_kernels.stamp'), `${stamp}\n`);
+fs.writeFileSync(path.join(outDir, 'ser_kernels.stamp'), `${stamp} ${version(cc)}; ${version(ld)}\n`);
 console.log(`build-wasm: ${path.relative(root, out)} (${fs.statSync(out).size} bytes), stamp ${stamp}`);

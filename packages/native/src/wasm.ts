@@ -257,7 +257,8 @@ export function loadWasmKernels(threads = os.availableParallelism()): WasmKernel
     loadError = `${WASM_KERNELS_PATH} is missing (run \`node tools/build-wasm.mjs\`)`;
     return null;
   }
-  const stamp = fs.existsSync(STAMP_PATH) ? fs.readFileSync(STAMP_PATH, 'utf8').trim() : '';
+  // the stamp: the sources' hash, then the toolchain that built the file
+  const stamp = fs.existsSync(STAMP_PATH) ? fs.readFileSync(STAMP_PATH, 'utf8').split(' ')[0].trim() : '';
   if (stamp !== wasmSourcesHash()) {
     loadError = `${WASM_KERNELS_PATH} was built from other sources than packages/native/csrc holds now (run \`node tools/build-wasm.mjs\`)`;
     return null;
