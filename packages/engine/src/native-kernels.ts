@@ -44,7 +44,12 @@ export function firstAvailableBuild(builds: readonly KernelBuild[], loads: (buil
 export function activeKernelBuild(): KernelBuild | null {
   const env = process.env.SER_NATIVE_KERNELS;
   const builds: readonly KernelBuild[] = env === '0' ? [] : env === '1' ? ['native'] : env === 'wasm' ? ['wasm'] : engineBuilds;
-  return firstAvailableBuild(builds, (b) => (b === 'native' ? loadNative() : loadWasmKernels(threads)) !== null);
+  return firstAvailableBuild(builds, (b) => kernelsOf(b) !== null);
+}
+
+/** A build's kernels, or null where it does not load (both loaders cache their answer). */
+function kernelsOf(build: KernelBuild): ModelKernels | null {
+  return build === 'native' ? loadNative() : loadWasmKernels(threads);
 }
 
 /** Whether fusedConvPoolRelu and the LSTM layers run the engine's kernels now (else their tf-op forms). */
@@ -60,7 +65,7 @@ export function engineWasmKernels(): WasmKernelsApi | null {
 /** The kernels of the active build (callers check nativeKernelsActive() first). */
 function activeKernels(): ModelKernels {
   const build = activeKernelBuild();
-  const k = build === 'native' ? loadNative() : build === 'wasm' ? loadWasmKernels(threads) : null;
+  const k = build ? kernelsOf(build) : null;
   if (!k) {
     const why = [nativeStatus().reason, wasmKernelsStatus().reason].filter(Boolean).join('; ');
     throw new SerError('ENGINE_UNAVAILABLE', `the engine's kernels are not available: ${why || 'switched off'}`);

@@ -220,10 +220,13 @@ __attribute__((noinline)) void backwardRange(const Dims& d, const Buffers& io, f
         for (int t = 0; t < K; t++) dw[(static_cast<size_t>(kh) * K + t) * Co + c] += dwT[(static_cast<size_t>(c) * d.fh + kh) * K + t];
 }
 
-// Runs fn(b0, b1, part) over min(threads, B) batch ranges in parallel (parallelFor).
+// How many batch ranges the kernels split a call into (one per thread, at most one per example).
+int batchParts(const Dims& d) { return std::max(1, std::min(d.threads, d.B)); }
+
+// Runs fn(b0, b1, part) over the batchParts(d) batch ranges in parallel (parallelFor).
 template <typename Fn>
 void parallelBatches(const Dims& d, Fn fn) {
-  const int n = std::max(1, std::min(d.threads, d.B));
+  const int n = batchParts(d);
   parallelFor(n, [&](int t) { fn(d.B * t / n, d.B * (t + 1) / n, t); });
 }
 
@@ -234,7 +237,7 @@ void forward(const Dims& d, const float* x, const float* w, const float* bias, f
 
 template <int NV>
 void backward(const Dims& d, const Buffers& io) {
-  const int n = std::max(1, std::min(d.threads, d.B));
+  const int n = batchParts(d);
   const size_t nw = static_cast<size_t>(d.fh) * d.fw * d.Ci * d.Co;
   // per-range partial sums, added in range order: the result does not depend on timing
   std::vector<float> dw(nw * n, 0.0f), dwT(nw * n, 0.0f), db(static_cast<size_t>(d.Co) * n, 0.0f);
