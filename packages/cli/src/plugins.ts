@@ -3,6 +3,7 @@
 import type { PluginRegistry } from '@ser/runner';
 import { datasets } from '@ser/datasets';
 import { cnnBirnnModel } from '@ser/model-cnn-birnn';
+import { utteranceStatsModel } from '@ser/model-utterance-stats';
 import { arcfaceLoss } from '@ser/loss-arcface';
 import { centerLoss } from '@ser/loss-center';
 import { contrastiveCenterLoss } from '@ser/loss-contrastive-center';
@@ -15,6 +16,6 @@ import { tripletCenterLoss } from '@ser/loss-triplet-center';
 
 export const plugins: PluginRegistry = {
   datasets,
-  models: [cnnBirnnModel],
+  models: [cnnBirnnModel, utteranceStatsModel],
   losses: [softmaxLoss, centerLoss, islandLoss, contrastiveCenterLoss, tripletCenterLoss, cosfaceLoss, arcfaceLoss, focalLoss, ringLoss],
 };

@@ -69,6 +69,13 @@ export const featureSchema: JsonSchema = {
       ['none', 'utterance', 'global'],
       'utterance',
     ),
+    trimSilenceDb: {
+      type: ['number', 'null'],
+      exclusiveMinimum: 0,
+      default: null,
+      description:
+        "Silence trimming: leading and trailing frames whose energy (mean square of the windowed samples) is more than this many dB below the utterance's loudest frame are dropped, as librosa.effects.trim(top_db); null = off. 40 keeps soft speech and drops room noise before and after it.",
+    },
     segment: {
       type: ['object', 'null'],
       default: null,
@@ -146,7 +153,36 @@ export const trainerSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     epochs: int('Maximum epochs.', 30, { minimum: 1 }),
+    minSteps: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      default: null,
+      description: 'Raise the epoch budget to at least ceil(minSteps / batches per epoch), so a small corpus still gets this many optimiser steps; null = epochs as given.',
+    },
     batchSize: int('Training batch size (utterances).', 32, { minimum: 1 }),
+    sampling: choice(
+      'shuffle: each training example once per epoch. class-balanced: every class drawn as often as the largest one per epoch (smaller classes repeat, in a new random order each round).',
+      ['shuffle', 'class-balanced'],
+      'shuffle',
+    ),
+    augmentation: {
+      type: 'object',
+      description: 'Training-time augmentation of the features (validation and test never): random crops and SpecAugment masks (Park et al., 2019).',
+      default: {},
+      additionalProperties: false,
+      properties: {
+        cropFrames: {
+          type: ['integer', 'null'],
+          minimum: 1,
+          default: null,
+          description: 'Training utterances longer than this many frames are cut to a random window of this length, a new one each epoch; null = off.',
+        },
+        timeMasks: int('Time masks per training utterance: each sets 0..timeMaskFrames consecutive frames to 0 (the mean of normalised features).', 0, { minimum: 0 }),
+        timeMaskFrames: int('Largest width of a time mask, in frames.', 20, { minimum: 1 }),
+        freqMasks: int('Frequency masks per training utterance: each sets 0..freqMaskBins consecutive bins to 0.', 0, { minimum: 0 }),
+        freqMaskBins: int('Largest width of a frequency mask, in bins.', 8, { minimum: 1 }),
+      },
+    },
     optimizer: {
       type: 'object',
       description: 'The optimiser.',
@@ -211,6 +247,18 @@ export const trainerSchema: JsonSchema = {
         },
         {
           type: 'object',
+          description:
+            'Set before every optimiser step s of S in all: linear warm-up lr0 * s / W over the first W = ceil(warmupFraction * S) steps, then cosine annealing to minLearningRate at the last step.',
+          additionalProperties: false,
+          required: ['id'],
+          properties: {
+            id: { const: 'warmup-cosine' },
+            warmupFraction: num('Fraction of all optimiser steps spent warming up linearly from 0.', 0.05, { minimum: 0, exclusiveMaximum: 1 }),
+            minLearningRate: num('The rate at the last step.', 0, { minimum: 0 }),
+          },
+        },
+        {
+          type: 'object',
           description: 'Multiply by factor when the validation metric has not improved for patience epochs.',
           additionalProperties: false,
           required: ['id'],
@@ -229,6 +277,17 @@ export const trainerSchema: JsonSchema = {
       default: null,
       description: 'Clip gradients to this global L2 norm; null = off.',
     },
+    divergence: {
+      type: 'object',
+      description:
+        "A cell is stored as diverged when its training loss is NaN or infinite, or stays above factor x the first step's loss for `steps` optimiser steps in a row (a finite blow-up that trains to chance).",
+      default: {},
+      additionalProperties: false,
+      properties: {
+        factor: { type: ['number', 'null'], exclusiveMinimum: 1, default: 100, description: "Multiple of the first step's training loss; null = only a non-finite loss counts." },
+        steps: int('Consecutive optimiser steps above factor x the first loss before the run is stopped as diverged.', 20, { minimum: 1 }),
+      },
+    },
     earlyStopping: {
       type: 'object',
       description: 'Model selection on the validation split (never test).',
@@ -241,6 +300,11 @@ export const trainerSchema: JsonSchema = {
           minimum: 1,
           default: 10,
           description: 'Stop after this many epochs without improvement; null = run all epochs.',
+        },
+        restoreBest: {
+          type: 'boolean',
+          default: true,
+          description: "true: the best validation epoch's weights are scored on test; false: the last epoch's (validation then only monitors; with few validation speakers the best epoch is a noisy pick).",
         },
       },
     },

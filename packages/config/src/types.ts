@@ -32,6 +32,8 @@ export interface FeatureConfig {
   nMfcc: number;
   /** global: mean/var of the training fold only. */
   normalisation: 'none' | 'utterance' | 'global';
+  /** Leading and trailing frames more than this many dB below the loudest frame are dropped; null = off. */
+  trimSilenceDb: number | null;
   /** null = variable length kept. */
   segment: null | { frames: number; hopFrames: number };
 }
@@ -53,19 +55,27 @@ export type ScheduleConfig =
   | { id: 'constant' }
   | { id: 'step'; everyEpochs: number; gamma: number }
   | { id: 'cosine'; minLearningRate: number }
+  | { id: 'warmup-cosine'; warmupFraction: number; minLearningRate: number }
   | { id: 'plateau'; factor: number; patience: number; minLearningRate: number };
 
 /** The `trainer` key (docs/architecture.md, @ser/trainer). */
 export interface TrainerConfig {
   /** Maximum epochs. */
   epochs: number;
+  /** The epoch budget is raised to at least ceil(minSteps / batches per epoch); null = epochs as given. */
+  minSteps: number | null;
   batchSize: number;
+  sampling: 'shuffle' | 'class-balanced';
+  /** Training only: random crops to cropFrames (null = off) and SpecAugment time / frequency masks. */
+  augmentation: { cropFrames: number | null; timeMasks: number; timeMaskFrames: number; freqMasks: number; freqMaskBins: number };
   optimizer: AdamConfig | SgdConfig;
   schedule: ScheduleConfig;
   /** Global-norm clipping; null = off. */
   gradientClipNorm: number | null;
+  /** Diverged: NaN/Inf loss, or above factor x the first step's loss for `steps` steps in a row (factor null: only NaN/Inf). */
+  divergence: { factor: number | null; steps: number };
   /** On validation, never test; patience null = never stop early. */
-  earlyStopping: { metric: 'ua' | 'wa' | 'macroF1' | 'loss'; patience: number | null };
+  earlyStopping: { metric: 'ua' | 'wa' | 'macroF1' | 'loss'; patience: number | null; restoreBest: boolean };
   /** Batches of similar length (little padding). */
   bucketing: boolean;
   /** Bucketing sorts by length inside windows of this many batches (an addition of @ser/trainer to the documented shape). */

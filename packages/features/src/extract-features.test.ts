@@ -74,7 +74,38 @@ describe('extractFeatures', () => {
     }
   });
 
+  it('trimSilenceDb drops the silent frames before and after the sound, leaving the frames between unchanged', () => {
+    // 0.5 s of faint noise (-80 dB), 1 s of tone, 0.5 s of faint noise; 10 ms hop, no centring
+    const quiet = (n: number) => Float32Array.from({ length: n }, (_, i) => 5e-5 * Math.sin(i * 2.1));
+    const x = new Float32Array(32000);
+    x.set(quiet(8000), 0);
+    x.set(tone(440, 16000), 8000);
+    x.set(quiet(8000), 24000);
+    const config = { ...base, center: false };
+    const whole = extractFeatures(x, 16000, config);
+    const trimmed = extractFeatures(x, 16000, { ...config, trimSilenceDb: 40 });
+    // frames overlapping the tone start at t * 160 + 640 > 8000, i.e. t = 47; the last starts before 24000, t = 149
+    expect(trimmed.frames).toBeGreaterThanOrEqual(149 - 47);
+    expect(trimmed.frames).toBeLessThanOrEqual(149 - 47 + 8);
+    // the kept frames are a contiguous run of the untrimmed ones, bit for bit
+    const rows = (m: typeof whole) => Array.from({ length: m.frames }, (_, t) => Array.from(m.data.subarray(t * m.bins, (t + 1) * m.bins)));
+    const all = rows(whole);
+    const first = all.findIndex((r) => r.every((v, i) => v === trimmed.data[i]));
+    expect(first).toBeGreaterThan(40);
+    expect(rows(trimmed)).toEqual(all.slice(first, first + trimmed.frames));
+    // both ends of what is kept are the tone, far above the faint noise
+    const energyOf = (m: typeof whole, t: number) => Math.max(...m.data.subarray(t * m.bins, (t + 1) * m.bins));
+    expect(energyOf(trimmed, 0)).toBeGreaterThan(energyOf(whole, 0) + 40);
+    expect(energyOf(trimmed, trimmed.frames - 1)).toBeGreaterThan(energyOf(whole, whole.frames - 1) + 40);
+  });
+
+  it('trimSilenceDb keeps every frame of a silent or a steady signal', () => {
+    expect(extractFeatures(new Float32Array(8000), 16000, { ...base, trimSilenceDb: 30 }).frames).toBe(extractFeatures(new Float32Array(8000), 16000, base).frames);
+    expect(extractFeatures(tone(300, 8000), 16000, { ...base, trimSilenceDb: 30 }).frames).toBe(extractFeatures(tone(300, 8000), 16000, base).frames);
+  });
+
   it('rejects a bad config naming the field', () => {
+    expect(() => extractFeatures(tone(440, 1000), 16000, { ...base, trimSilenceDb: -3 })).toThrow(/features\.trimSilenceDb/);
     expect(() => extractFeatures(tone(440, 1000), 16000, { ...base, nFft: 1000 })).toThrow(/features\.nFft/);
     expect(() => extractFeatures(tone(440, 1000), 16000, { ...base, nFft: 256 })).toThrow(/window length \(640/);
   });

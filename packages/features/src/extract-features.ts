@@ -134,7 +134,7 @@ function reflectIndex(i: number, n: number, period: number): number {
  * sample t * hop of the (padded) signal, the window centred in nFft. Per frame: |X|^p (p = 1 magnitude, 2 power),
  * then Mel weights (logmel, mfcc), then compression (db: 10 log10(max(floor, S)) for power, 20 log10 for magnitude,
  * like librosa power_to_db / amplitude_to_db with ref 1, amin = floor; log: ln(max(floor, S))), topDb clipping to
- * max - topDb, then DCT-II ortho (mfcc), then per-utterance mean/std normalisation when normalisation = 'utterance'
+ * max - topDb, then DCT-II ortho (mfcc), then silence trimming (trimSilenceDb: voicedFrameRange), then per-utterance mean/std normalisation when normalisation = 'utterance'
  * ('global' is applied by the caller with computeNormStats + normalise; segmenting too, with segment()).
  */
 export function extractFeatures(samples: Float32Array, sampleRateHz: number, config: FeatureConfig): FeatureMatrix {
@@ -186,7 +186,37 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
       }
     }
   }
-  const mat: FeatureMatrix = { frames, bins, data: out };
+  let mat: FeatureMatrix = { frames, bins, data: out };
+  if (config.trimSilenceDb !== null && config.trimSilenceDb !== undefined) {
+    const [first, end] = voicedFrameRange(sig, frames, params, config.trimSilenceDb);
+    if (first > 0 || end < frames) mat = { frames: end - first, bins, data: out.slice(first * bins, end * bins) };
+  }
   if (config.normalisation === 'utterance') normaliseUtteranceInPlace(mat);
   return mat;
+}
+
+/**
+ * Silence trimming (librosa.effects.trim with top_db): frames [first, end) from the first to the last
+ * frame whose energy, the mean square of the window's samples in dB, is within topDb of the loudest
+ * frame. A silent signal keeps all its frames (nothing is louder than anything else).
+ */
+export function voicedFrameRange(sig: Float64Array, frames: number, params: FrameParams, topDb: number): [number, number] {
+  const { hopLength, nFft, winLength } = params;
+  const offset = Math.floor((nFft - winLength) / 2);
+  const energy = new Float64Array(frames);
+  let loudest = 0;
+  for (let t = 0; t < frames; t++) {
+    let sum = 0;
+    const start = t * hopLength + offset;
+    for (let i = start; i < start + winLength; i++) sum += sig[i] * sig[i];
+    energy[t] = sum / winLength;
+    if (energy[t] > loudest) loudest = energy[t];
+  }
+  if (!(loudest > 0)) return [0, frames];
+  const threshold = loudest * Math.pow(10, -topDb / 10);
+  let first = 0;
+  while (first < frames - 1 && energy[first] < threshold) first++;
+  let end = frames;
+  while (end > first + 1 && energy[end - 1] < threshold) end--;
+  return [first, end];
 }

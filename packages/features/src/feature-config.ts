@@ -19,6 +19,7 @@ export interface FeatureConfig {
   compression: { type: 'db' | 'log' | 'none'; floor: number; topDb: number | null };
   nMfcc: number; // used when kind = 'mfcc'
   normalisation: 'none' | 'utterance' | 'global'; // global: mean/var of the training fold only
+  trimSilenceDb: number | null; // leading/trailing frames this many dB below the loudest frame are dropped; null = off
   segment: null | { frames: number; hopFrames: number }; // null = variable length kept
 }
 
@@ -50,6 +51,7 @@ export const defaultFeatureConfig: Readonly<FeatureConfig> = Object.freeze({
   compression: Object.freeze({ type: 'db', floor: 1e-10, topDb: null }),
   nMfcc: 40,
   normalisation: 'utterance',
+  trimSilenceDb: null,
   segment: null,
 }) as Readonly<FeatureConfig>;
 
@@ -115,6 +117,10 @@ export function resolveFrameParams(config: FeatureConfig): FrameParams {
     throw invalid('nMfcc', config.nMfcc, `use an integer in [1, nMels = ${config.nMels}]`);
   }
   if (!['none', 'utterance', 'global'].includes(config.normalisation)) throw invalid('normalisation', config.normalisation, "use 'none', 'utterance' or 'global'");
+  const trim = config.trimSilenceDb;
+  if (trim !== null && trim !== undefined && !(typeof trim === 'number' && trim > 0)) {
+    throw invalid('trimSilenceDb', trim, 'use null (off) or a positive number of dB below the loudest frame, e.g. 40');
+  }
   if (config.segment !== null && config.segment !== undefined) {
     const s = config.segment;
     if (!Number.isInteger(s.frames) || s.frames < 1) throw invalid('segment.frames', s.frames, 'use a positive integer number of frames, or segment: null');
@@ -127,5 +133,5 @@ export function resolveFrameParams(config: FeatureConfig): FrameParams {
 /** The config with nFft and fMaxHz made explicit, so two spellings of one setting hash alike. */
 export function canonicalFeatureConfig(config: FeatureConfig): FeatureConfig {
   const p = resolveFrameParams(config);
-  return { ...config, nFft: p.nFft, fMaxHz: p.fMaxHz, segment: config.segment ?? null };
+  return { ...config, nFft: p.nFft, fMaxHz: p.fMaxHz, segment: config.segment ?? null, trimSilenceDb: config.trimSilenceDb ?? null };
 }

@@ -7,7 +7,7 @@ import { cnnBirnnSchema } from './config.js';
 import type { CnnBirnnConfig } from './config.js';
 import { ConvBlock } from './internal/conv-block.js';
 import { lastFrame, maskedAttention, maskedMax, maskedMean } from './internal/time-pooling.js';
-import { VariableStore } from './internal/variable-store.js';
+import { VariableStore } from '@ser/model-core';
 
 const ID = 'cnn-birnn';
 

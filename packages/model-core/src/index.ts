@@ -1,2 +1,3 @@
 export { defineModel } from './model.js';
 export type { Model, ModelContext, ModelDefinition, ModelOutput } from './model.js';
+export { VariableStore } from './variable-store.js';

@@ -15,6 +15,7 @@ import {
 import { summarise, type Summary } from './internal/stats.js';
 import type { CellRow, ParamValue, PredictionRow, ResultRows } from './rows.js';
 import { wilcoxonSignedRank, type WilcoxonResult } from './wilcoxon.js';
+import { minimumDetectableDifference } from './power.js';
 
 export type { ProtocolKey } from './internal/points.js';
 export type { Summary } from './internal/stats.js';
@@ -102,6 +103,8 @@ export interface SignificanceRow {
   p: number | null;
   /** Holm-Bonferroni adjusted p over the comparisons of this protocol. */
   pHolm: number | null;
+  /** Minimum detectable difference of UA (a fraction, like meanDifference) of this comparison: two-sided at `level`, 80% power, from the spread of its differences (minimumDetectableDifference). */
+  mdd: number | null;
 }
 
 /** Significance of every point against the baseline, within one protocol. */
@@ -327,12 +330,27 @@ function chooseBaseline(
     }
     return matches.length ? { point: matches[0], rule } : null;
   }
-  const rank = (ps: PointSummary[]) => [...ps].sort((a, b) => b.cells.ok - a.cells.ok || comparePoints(a, b))[0];
   const softmax = points.filter((p) => p.lossId === 'softmax' || p.params['loss.id'] === 'softmax');
-  if (softmax.length) return { point: rank(softmax), rule: "default: loss id 'softmax'" };
+  if (softmax.length) return pickBaseline(softmax, points, "default: loss id 'softmax'");
   const lambda0 = points.filter((p) => p.params['loss.lambda'] === 0);
-  if (lambda0.length) return { point: rank(lambda0), rule: 'default: loss.lambda = 0' };
+  if (lambda0.length) return pickBaseline(lambda0, points, 'default: loss.lambda = 0');
   return null;
+}
+
+/**
+ * One of several points matching the default baseline rule, and the rule text saying which and why:
+ * the one whose model the most other points share (the like-for-like reference of the loss variants,
+ * not, say, a classic baseline model run with the same loss), then the most ok cells, then sweep order.
+ */
+function pickBaseline(matches: PointSummary[], points: PointSummary[], rule: string): { point: PointSummary; rule: string } {
+  const sharing = (p: PointSummary) => points.filter((q) => q !== p && q.modelId === p.modelId).length;
+  const ranked = [...matches].sort((a, b) => sharing(b) - sharing(a) || b.cells.ok - a.cells.ok || comparePoints(a, b));
+  if (ranked.length === 1) return { point: ranked[0], rule };
+  const others = ranked.slice(1).map((p) => p.label).join('; ');
+  return {
+    point: ranked[0],
+    rule: `${rule}; ${ranked.length} points match, chosen: the one whose model '${ranked[0].modelId}' most other points use, then the most ok cells (also matching: ${others}; pick another with --baseline key=value)`,
+  };
 }
 
 function bestPoints(points: PointSummary[], bestBy: string): BestPoint[] {
@@ -411,13 +429,14 @@ export function pairedTests(
   const simLevel = 1 - (1 - cfg.level) / Math.max(1, m);
   const rows: SignificanceRow[] = comparisons.map(({ key, label, differences: d }) => {
     if (d.length === 0) {
-      return { pointKey: key, label, pairs: 0, meanDifference: null, ci: null, ciSimultaneous: null, wilcoxon: null, p: null, pHolm: null };
+      return { pointKey: key, label, pairs: 0, meanDifference: null, ci: null, ciSimultaneous: null, wilcoxon: null, p: null, pHolm: null, mdd: null };
     }
     const seed = new Rng(cfg.seed).fork(key).nextUint32();
     const boot = pairedBootstrap(d, { resamples: cfg.resamples, level: cfg.level, seed });
     const sim = pairedBootstrap(d, { resamples: cfg.resamples, level: simLevel, seed });
     const w = wilcoxonSignedRank(d);
-    return { pointKey: key, label, pairs: d.length, meanDifference: boot.mean, ci: boot.ci, ciSimultaneous: sim.ci, wilcoxon: w, p: w.p, pHolm: null };
+    const mdd = minimumDetectableDifference(d, { level: cfg.level, power: 0.8 });
+    return { pointKey: key, label, pairs: d.length, meanDifference: boot.mean, ci: boot.ci, ciSimultaneous: sim.ci, wilcoxon: w, p: w.p, pHolm: null, mdd };
   });
   const adjusted = holmAdjust(rows.map((r) => r.p));
   rows.forEach((r, i) => (r.pHolm = adjusted[i]));

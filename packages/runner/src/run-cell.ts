@@ -79,7 +79,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
       const row = failedCellRow(cell, { code: '', message: '' }, {
         ...identity,
         status: outcome.status,
-        errorCode: outcome.status === 'diverged' ? 'NON_FINITE_LOSS' : null,
+        errorCode: outcome.diverged?.code ?? null,
         errorMessage: outcome.diverged ? `diverged at epoch ${outcome.diverged.epoch}, step ${outcome.diverged.step}: ${outcome.diverged.message}` : null,
         ua: finite(outcome.test.ua),
         wa: finite(outcome.test.wa),

@@ -27,21 +27,59 @@ export type ScheduleConfig =
   | { id: 'constant' }
   | { id: 'step'; everyEpochs: number; gamma: number }
   | { id: 'cosine'; minLearningRate: number }
+  | { id: 'warmup-cosine'; warmupFraction: number; minLearningRate: number }
   | { id: 'plateau'; factor: number; patience: number; minLearningRate: number };
 
 /** Early stopping and best-checkpoint selection; always on the validation split, never the test split. */
 export interface EarlyStoppingConfig {
   metric: 'ua' | 'wa' | 'macroF1' | 'loss';
   patience: number | null;
+  /** true: the weights of the best validation epoch are scored; false: the last epoch's (validation only monitors). */
+  restoreBest: boolean;
 }
+
+/**
+ * Training-time augmentation of the feature matrices (never of validation or test): a random crop
+ * of long utterances and SpecAugment-style masks (Park et al., Interspeech 2019), drawn from the
+ * trainer's seeded RNG so a resumed run draws the same.
+ */
+export interface AugmentationConfig {
+  /** Training utterances longer than this are cut to a random window of this many frames, a new one each epoch; null = off. */
+  cropFrames: number | null;
+  /** Time masks per training utterance; each sets up to timeMaskFrames consecutive frames to 0 (the normalised mean). */
+  timeMasks: number;
+  timeMaskFrames: number;
+  /** Frequency masks per training utterance; each sets up to freqMaskBins consecutive bins to 0. */
+  freqMasks: number;
+  freqMaskBins: number;
+}
+
+/**
+ * When a run counts as diverged besides a NaN/Inf loss: the training loss stayed above factor x its
+ * first step's value for `steps` optimiser steps in a row (a finite blow-up, e.g. a learning rate
+ * far too high, trains to chance while its loss is 1e8).
+ */
+export interface DivergenceConfig {
+  /** null = only a non-finite loss is divergence. */
+  factor: number | null;
+  steps: number;
+}
+
+/** How an epoch's training examples are drawn: each once (shuffle), or every class as often as the largest (class-balanced). */
+export type SamplingMode = 'shuffle' | 'class-balanced';
 
 /** The `trainer` key of an experiment (docs/architecture.md), plus `bucketWindowBatches`. */
 export interface TrainerConfig {
   epochs: number;
+  /** The epoch budget is raised to at least ceil(minSteps / batches per epoch): small corpora give few optimiser steps per epoch. null = epochs as given. */
+  minSteps: number | null;
   batchSize: number;
+  sampling: SamplingMode;
+  augmentation: AugmentationConfig;
   optimizer: OptimizerConfig;
   schedule: ScheduleConfig;
   gradientClipNorm: number | null;
+  divergence: DivergenceConfig;
   earlyStopping: EarlyStoppingConfig;
   bucketing: boolean;
   /** Bucketing sorts by length inside windows of this many batches of the shuffled list. */
@@ -52,11 +90,15 @@ export interface TrainerConfig {
 /** The defaults (those of the JSON Schema). */
 export const defaultTrainerConfig: TrainerConfig = Object.freeze({
   epochs: 30,
+  minSteps: null,
   batchSize: 32,
+  sampling: 'shuffle',
+  augmentation: Object.freeze({ cropFrames: null, timeMasks: 0, timeMaskFrames: 20, freqMasks: 0, freqMaskBins: 8 }),
   optimizer: Object.freeze({ id: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 }),
   schedule: Object.freeze({ id: 'constant' }),
   gradientClipNorm: null,
-  earlyStopping: Object.freeze({ metric: 'ua', patience: 10 }),
+  divergence: Object.freeze({ factor: 100, steps: 20 }),
+  earlyStopping: Object.freeze({ metric: 'ua', patience: 10, restoreBest: true }),
   bucketing: true,
   bucketWindowBatches: 20,
   evalBatchSize: 64,
@@ -73,7 +115,36 @@ export const trainerConfigSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     epochs: { type: 'integer', minimum: 1, default: 30, description: 'Maximum number of epochs (early stopping may end sooner).' },
+    minSteps: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      default: null,
+      description: 'Raise the epoch budget to at least ceil(minSteps / batches per epoch), so a small corpus still gets this many optimiser steps; null = epochs as given.',
+    },
     batchSize: { type: 'integer', minimum: 1, default: 32, description: 'Utterances per training batch.' },
+    sampling: {
+      enum: ['shuffle', 'class-balanced'],
+      default: 'shuffle',
+      description: 'shuffle: each training example once per epoch. class-balanced: every class drawn as often as the largest one per epoch (smaller classes repeat, in a new random order each round).',
+    },
+    augmentation: {
+      type: 'object',
+      additionalProperties: false,
+      default: { cropFrames: null, timeMasks: 0, timeMaskFrames: 20, freqMasks: 0, freqMaskBins: 8 },
+      description: 'Training-time augmentation of the features (validation and test are never augmented): random crops and SpecAugment masks (Park et al., 2019).',
+      properties: {
+        cropFrames: {
+          type: ['integer', 'null'],
+          minimum: 1,
+          default: null,
+          description: 'Training utterances longer than this many frames are cut to a random window of this length, a new one each epoch; null = off.',
+        },
+        timeMasks: { type: 'integer', minimum: 0, default: 0, description: 'Time masks per training utterance: each sets 0..timeMaskFrames consecutive frames to 0 (the mean of normalised features).' },
+        timeMaskFrames: { type: 'integer', minimum: 1, default: 20, description: 'Largest width of a time mask, in frames.' },
+        freqMasks: { type: 'integer', minimum: 0, default: 0, description: 'Frequency masks per training utterance: each sets 0..freqMaskBins consecutive bins to 0.' },
+        freqMaskBins: { type: 'integer', minimum: 1, default: 8, description: 'Largest width of a frequency mask, in bins.' },
+      },
+    },
     optimizer: {
       description: 'Optimiser; weight decay is decoupled (AdamW / SGDW style: p <- p * (1 - lr * weightDecay)) and applies to the model variables only, not to the loss variables.',
       default: { id: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
@@ -134,6 +205,20 @@ export const trainerConfigSchema: JsonSchema = {
           additionalProperties: false,
           required: ['id'],
           properties: {
+            id: {
+              const: 'warmup-cosine',
+              description:
+                'Set before every optimiser step s of S in all: lr = learningRate * s / W for the first W = ceil(warmupFraction * S) steps, then min + (learningRate - min) * (1 + cos(pi * (s - W) / (S - W))) / 2.',
+            },
+            warmupFraction: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.05, description: 'Fraction of all optimiser steps spent warming up linearly from 0.' },
+            minLearningRate: { ...nonNegative, default: 0, description: 'The rate at the last step.' },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: {
             id: { const: 'plateau', description: 'lr *= factor after `patience` epochs without improvement of the early-stopping metric on validation.' },
             factor: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5, description: 'Multiplier applied on a plateau.' },
             patience: { type: 'integer', minimum: 0, default: 3, description: 'Epochs without improvement before reducing.' },
@@ -148,14 +233,30 @@ export const trainerConfigSchema: JsonSchema = {
       default: null,
       description: 'Clip all gradients (model and loss) together by global L2 norm: g <- g * c / max(||g||, c); null = off.',
     },
+    divergence: {
+      type: 'object',
+      additionalProperties: false,
+      default: { factor: 100, steps: 20 },
+      description:
+        "A cell is stored as diverged when its training loss is NaN or infinite, or stays above factor x the first step's loss for `steps` optimiser steps in a row (a finite blow-up that trains to chance).",
+      properties: {
+        factor: { type: ['number', 'null'], exclusiveMinimum: 1, default: 100, description: "Multiple of the first step's training loss; null = only a non-finite loss counts." },
+        steps: { type: 'integer', minimum: 1, default: 20, description: 'Consecutive optimiser steps above factor x the first loss before the run is stopped as diverged.' },
+      },
+    },
     earlyStopping: {
       type: 'object',
       additionalProperties: false,
-      default: { metric: 'ua', patience: 10 },
+      default: { metric: 'ua', patience: 10, restoreBest: true },
       description: 'Best-epoch selection and early stopping on the validation split (never the test split).',
       properties: {
         metric: { enum: ['ua', 'wa', 'macroF1', 'loss'], default: 'ua', description: 'Validation metric; higher is better except loss.' },
         patience: { type: ['integer', 'null'], minimum: 1, default: 10, description: 'Stop after this many epochs without improvement; null = never stop early.' },
+        restoreBest: {
+          type: 'boolean',
+          default: true,
+          description: "true: the best validation epoch's weights are scored on test; false: the last epoch's (validation then only monitors; with few validation speakers the best epoch is a noisy pick).",
+        },
       },
     },
     bucketing: { type: 'boolean', default: true, description: 'Batch utterances of similar length together (less padding).' },
@@ -177,6 +278,7 @@ const scheduleDefaults = {
   constant: {},
   step: { everyEpochs: 10, gamma: 0.1 },
   cosine: { minLearningRate: 0 },
+  'warmup-cosine': { warmupFraction: 0.05, minLearningRate: 0 },
   plateau: { factor: 0.5, patience: 3, minLearningRate: 0 },
 } as const;
 
@@ -198,6 +300,8 @@ export function resolveTrainerConfig(partial: Partial<Record<keyof TrainerConfig
     optimizer: { id: optId, ...(optimizerDefaults[optId] ?? {}), ...opt },
     schedule: { id: schId, ...(scheduleDefaults[schId] ?? {}), ...sch },
     earlyStopping: { ...defaultTrainerConfig.earlyStopping, ...(p.earlyStopping ?? {}) },
+    augmentation: { ...defaultTrainerConfig.augmentation, ...(p.augmentation ?? {}) },
+    divergence: { ...defaultTrainerConfig.divergence, ...(p.divergence ?? {}) },
   };
   validateTrainerConfig(config);
   return config as TrainerConfig;

@@ -11,6 +11,17 @@ describe('LrSchedule', () => {
     expect(cos.rate(3)).toBeCloseTo(0.6, 14); // halfway: min + (max - min) / 2
     expect(cos.rate(5)).toBeCloseTo(0.1, 14);
   });
+  it('warmup-cosine rises linearly over the first warmupFraction of all steps, then follows the cosine to the floor at the last step', () => {
+    // 4 epochs x 5 steps = 20 steps, warm-up ceil(0.1 * 20) = 2 steps
+    const s = new LrSchedule({ id: 'warmup-cosine', warmupFraction: 0.1, minLearningRate: 0.01 }, 1, 4, true);
+    expect(s.rate(1, 1, 5)).toBeCloseTo(0.5, 14);
+    expect(s.rate(1, 2, 5)).toBeCloseTo(1, 14);
+    // step 11 is 9 of the 18 cosine steps: halfway
+    expect(s.rate(3, 1, 5)).toBeCloseTo(0.01 + 0.99 / 2, 14);
+    expect(s.rate(4, 5, 5)).toBeCloseTo(0.01, 14);
+    const rates = Array.from({ length: 20 }, (_, i) => s.rate(Math.floor(i / 5) + 1, (i % 5) + 1, 5));
+    for (let i = 2; i < 20; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]);
+  });
   it('plateau reduces after `patience` epochs without improvement, never below the floor, and its state restores', () => {
     const s = new LrSchedule({ id: 'plateau', factor: 0.5, patience: 1, minLearningRate: 0.3 }, 1, 10, true);
     const lrs: number[] = [];

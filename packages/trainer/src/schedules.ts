@@ -8,10 +8,13 @@ export interface ScheduleState {
 }
 
 /**
- * A learning-rate schedule, consulted once before each epoch (1-based `epoch`) and told each
- * epoch's validation metric afterwards (only plateau listens).
+ * A learning-rate schedule, consulted before each optimiser step (1-based `epoch` and `step` within
+ * it) and told each epoch's validation metric afterwards (only plateau listens). All but
+ * warmup-cosine change the rate once per epoch.
  * constant: lr0. step: lr0 * gamma^floor((epoch - 1) / everyEpochs).
  * cosine: min + (lr0 - min) * (1 + cos(pi * (epoch - 1) / epochs)) / 2.
+ * warmup-cosine, at global step s of S = epochs * stepsPerEpoch, W = ceil(warmupFraction * S):
+ *   lr0 * s / W while s <= W, then min + (lr0 - min) * (1 + cos(pi * (s - W) / (S - W))) / 2.
  * plateau: lr <- max(lr * factor, min) once `patience` epochs in a row failed to improve on the best.
  */
 export class LrSchedule {
@@ -26,10 +29,18 @@ export class LrSchedule {
     this.state = { lr: baseLr, best: null, badEpochs: 0 };
   }
 
-  /** The rate for a 1-based epoch. */
-  rate(epoch: number): number {
+  /** The rate for a 1-based epoch and a 1-based step of stepsPerEpoch within it (only warmup-cosine looks at the step). */
+  rate(epoch: number, step = 1, stepsPerEpoch = 1): number {
     const c = this.config;
     switch (c.id) {
+      case 'warmup-cosine': {
+        const total = this.epochs * stepsPerEpoch;
+        const s = (epoch - 1) * stepsPerEpoch + step;
+        const warmup = Math.ceil(c.warmupFraction * total);
+        if (s <= warmup) return (this.baseLr * s) / warmup;
+        const progress = Math.min(1, (s - warmup) / Math.max(1, total - warmup));
+        return c.minLearningRate + ((this.baseLr - c.minLearningRate) * (1 + Math.cos(Math.PI * progress))) / 2;
+      }
       case 'constant':
         return this.baseLr;
       case 'step':

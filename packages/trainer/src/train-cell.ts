@@ -3,14 +3,15 @@ import path from 'node:path';
 import { Rng, SerError, stableHash, type StateDict } from '@ser/core';
 import { tf } from '@ser/engine';
 import type { Loss } from '@ser/loss-core';
-import { batchTensors, planBatches, readBatch, type HostBatch } from './batches.js';
+import { croppedLengths, epochExamples, readTrainingBatch } from './augment.js';
+import { batchTensors, planBatches, type HostBatch } from './batches.js';
 import { prefixState, readCheckpoint, unprefixState, writeCheckpoint } from './checkpoint.js';
 import { validateTrainerConfig, type TrainerConfig } from './config.js';
 import { emptyEvalResult, evaluateSplit, type SplitScores } from './internal/evaluate.js';
 import { centerDrift, embeddingStats } from './metrics.js';
 import { clipByGlobalNorm, createOptimizer, type TrainOptimizer } from './optimizers.js';
 import { LrSchedule, type ScheduleState } from './schedules.js';
-import type { EpochRecord, EvalResult, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
+import type { EpochRecord, EvalResult, Example, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
 
 /** The checkpoint's file name inside checkpointDir. */
 export const CHECKPOINT_FILE = 'trainer-checkpoint.bin';
@@ -23,6 +24,9 @@ interface CheckpointMeta {
   schedule: ScheduleState;
   best: { epoch: number; metric: number | null };
   records: EpochRecord[];
+  /** The first optimiser step's training loss (the divergence rule's reference) and the steps in a row above factor x it. */
+  firstLoss: number | null;
+  stepsAbove: number;
   seconds: number;
   modelId: string;
   lossId: string;
@@ -51,13 +55,18 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
   }
   // decoupled weight decay shrinks model weights only: shrinking centers or a loss's classifier is another method
   const optimizer = createOptimizer(config.optimizer, variables, variables.map((_, i) => i < model.trainableVariables.length));
-  const schedule = new LrSchedule(config.schedule, config.optimizer.learningRate, config.epochs, higherIsBetter);
+  const trainExamples = croppedLengths(data.train, config.augmentation.cropFrames);
+  const stepsPerEpoch = batchesPerEpoch(trainExamples, config);
+  const epochBudget = config.minSteps === null ? config.epochs : Math.max(config.epochs, Math.ceil(config.minSteps / stepsPerEpoch));
+  const schedule = new LrSchedule(config.schedule, config.optimizer.learningRate, epochBudget, higherIsBetter);
   let rng = new Rng(options.seed).fork('trainer-batches');
   const records: EpochRecord[] = [];
   let best: { epoch: number; metric: number | null; model: StateDict | null; loss: StateDict | null } = { epoch: 0, metric: null, model: null, loss: null };
   let epochsDone = 0;
   let stopped = false;
   let secondsBefore = 0;
+  let firstLoss: number | null = null;
+  let stepsAbove = 0;
   const fingerprint = stableHash({
     config,
     seed: options.seed,
@@ -91,31 +100,46 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
       epochsDone = meta.epochsDone;
       stopped = meta.stopped;
       secondsBefore = meta.seconds;
+      firstLoss = meta.firstLoss ?? null;
+      stepsAbove = meta.stepsAbove ?? 0;
       logger.info(`trainer: resuming from ${file} after epoch ${epochsDone}${stopped ? ' (training had finished)' : ''}`);
     }
     const resumedFromEpoch = epochsDone;
     const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
+    if (epochBudget > config.epochs && resumedFromEpoch === 0) {
+      logger.info(`trainer: ${epochBudget} epochs instead of ${config.epochs}: minSteps ${config.minSteps} at ${stepsPerEpoch} batches per epoch`);
+    }
 
-    for (let epoch = epochsDone + 1; epoch <= config.epochs && !stopped; epoch++) {
+    for (let epoch = epochsDone + 1; epoch <= epochBudget && !stopped; epoch++) {
       const epochStart = performance.now();
-      const lr = schedule.rate(epoch);
+      const lr = schedule.rate(epoch, 1, stepsPerEpoch);
       const centersStart = readCenters(loss);
-      const plan = planBatches(data.train, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng });
+      const drawn = epochExamples(trainExamples, config.sampling, rng);
+      const plan = planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng });
       let termNames: string[] = [];
       let sums: number[] = [];
       let seen = 0;
       for (let s = 0; s < plan.batches.length; s++) {
         signal?.throwIfAborted();
-        const hb = readBatch(plan.batches[s], source);
-        const step = trainStep(options, variables, optimizer, hb, lr, config.gradientClipNorm);
+        const hb = readTrainingBatch(plan.batches[s] as typeof drawn, source, config.augmentation, rng);
+        const step = trainStep(options, variables, optimizer, hb, schedule.rate(epoch, s + 1, stepsPerEpoch), config.gradientClipNorm);
         termNames = step.termNames;
-        if (!Number.isFinite(step.values[0])) {
+        const lossValue = step.values[0];
+        firstLoss ??= lossValue;
+        // floored so that a first loss of ~0 does not make every later step 'above' it
+        const limit = config.divergence.factor === null ? Infinity : config.divergence.factor * Math.max(Math.abs(firstLoss), 1e-3);
+        stepsAbove = lossValue > limit ? stepsAbove + 1 : 0;
+        const nonFinite = !Number.isFinite(lossValue);
+        if (nonFinite || stepsAbove >= config.divergence.steps) {
           const terms = termNames.map((k, j) => `${k}=${step.values[j + 1]}`).join(', ');
-          const message = `non-finite loss ${step.values[0]} at epoch ${epoch}, step ${s + 1} (${terms}); lower optimizer.learningRate, set gradientClipNorm, or check the features for NaN`;
+          const what = nonFinite
+            ? `non-finite loss ${lossValue}`
+            : `loss ${lossValue.toPrecision(4)} above ${config.divergence.factor} x the first step's ${firstLoss.toPrecision(4)} for ${stepsAbove} steps in a row`;
+          const message = `${what} at epoch ${epoch}, step ${s + 1} (${terms}); lower optimizer.learningRate, set gradientClipNorm, or check the features for NaN`;
           logger.warn(`trainer: ${message}`);
           return {
             status: 'diverged',
-            diverged: { epoch, step: s + 1, message },
+            diverged: { code: nonFinite ? 'NON_FINITE_LOSS' : 'LOSS_DIVERGED', epoch, step: s + 1, message },
             bestEpoch: best.epoch,
             epochsRun: epochsDone,
             seconds: elapsed(),
@@ -132,7 +156,7 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
         progress?.({
           phase: 'train',
           epoch,
-          epochs: config.epochs,
+          epochs: epochBudget,
           step: s + 1,
           steps: plan.batches.length,
           terms: Object.fromEntries(termNames.map((k, j) => [k, step.values[j + 1]])),
@@ -141,7 +165,7 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
         // let timers, I/O and abort signals in between steps
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      const val = scoreSplit(options, 'validate', epoch, data.validation);
+      const val = scoreSplit(options, epochBudget, 'validate', epoch, data.validation);
       const centersEnd = readCenters(loss);
       const stats = embeddingStats(val.embeddings, val.labels, numClasses, val.dim);
       const record: EpochRecord = {
@@ -164,7 +188,9 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
       const value = pickMetric(val.result, metric);
       schedule.observe(value);
       if (best.metric === null || (higherIsBetter ? value > best.metric : value < best.metric)) {
-        best = { epoch, metric: value, model: model.getState(), loss: loss.getState() };
+        // without restoreBest only the epoch is remembered (for early stopping); the last weights are scored
+        const keep = config.earlyStopping.restoreBest;
+        best = { epoch, metric: value, model: keep ? model.getState() : null, loss: keep ? loss.getState() : null };
       }
       const patience = config.earlyStopping.patience;
       if (patience !== null && epoch - best.epoch >= patience) stopped = true;
@@ -178,6 +204,8 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
           schedule: schedule.getState(),
           best: { epoch: best.epoch, metric: best.metric },
           records,
+          firstLoss,
+          stepsAbove,
           seconds: elapsed(),
           modelId: model.id,
           lossId: loss.id,
@@ -195,14 +223,14 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
       }
       // debug: the progress callback (the CLI's progress printer) shows each epoch already
       logger.debug(
-        `trainer: epoch ${epoch}/${config.epochs} lr ${lr.toPrecision(3)} train loss ${record.trainLoss.toFixed(4)} ` +
+        `trainer: epoch ${epoch}/${epochBudget} lr ${lr.toPrecision(3)} train loss ${record.trainLoss.toFixed(4)} ` +
           `val loss ${record.valLoss.toFixed(4)} UA ${record.valUa.toFixed(4)} WA ${record.valWa.toFixed(4)} ` +
           `(best epoch ${best.epoch})${stopped ? ' -- early stop' : ''}`,
       );
       progress?.({
         phase: 'epoch',
         epoch,
-        epochs: config.epochs,
+        epochs: epochBudget,
         step: plan.batches.length,
         steps: plan.batches.length,
         terms: record.trainTerms,
@@ -212,10 +240,11 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
     }
 
     // the selected weights: validation re-scored with them (identical to that epoch's pass), test scored once
-    if (best.model) model.setState(best.model);
-    if (best.loss) loss.setState(best.loss);
-    const val = scoreSplit(options, 'validate', epochsDone, data.validation);
-    const test = scoreSplit(options, 'test', epochsDone, data.test);
+    const selectedEpoch = config.earlyStopping.restoreBest ? best.epoch : epochsDone;
+    if (config.earlyStopping.restoreBest && best.model) model.setState(best.model);
+    if (config.earlyStopping.restoreBest && best.loss) loss.setState(best.loss);
+    const val = scoreSplit(options, epochBudget, 'validate', epochsDone, data.validation);
+    const test = scoreSplit(options, epochBudget, 'test', epochsDone, data.test);
     const centers = readCenters(loss);
     const predictions: PredictionRecord[] = [
       ...predictionRecords('validation', val, numClasses),
@@ -223,7 +252,7 @@ export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome
     ];
     return {
       status: 'ok',
-      bestEpoch: best.epoch,
+      bestEpoch: selectedEpoch,
       epochsRun: epochsDone,
       seconds: elapsed(),
       test: test.result,
@@ -278,7 +307,20 @@ function trainStep(
   return { values, termNames };
 }
 
-function scoreSplit(options: TrainCellOptions, phase: 'validate' | 'test', epoch: number, examples: TrainCellOptions['data']['train']): SplitScores {
+/** Batches per training epoch: planBatches' count for the epoch's example count (bucket windows can add a short batch each). */
+function batchesPerEpoch(examples: readonly Example[], config: TrainerConfig): number {
+  let n = examples.length;
+  if (config.sampling === 'class-balanced') {
+    const counts = new Map<number, number>();
+    for (const e of examples) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
+    n = counts.size * Math.max(...counts.values());
+  }
+  if (!config.bucketing) return Math.ceil(n / config.batchSize);
+  const window = config.batchSize * Math.max(1, config.bucketWindowBatches);
+  return Math.floor(n / window) * Math.ceil(window / config.batchSize) + Math.ceil((n % window) / config.batchSize);
+}
+
+function scoreSplit(options: TrainCellOptions, epochs: number, phase: 'validate' | 'test', epoch: number, examples: TrainCellOptions['data']['train']): SplitScores {
   const startedAt = performance.now();
   return evaluateSplit({
     model: options.model,
@@ -289,7 +331,7 @@ function scoreSplit(options: TrainCellOptions, phase: 'validate' | 'test', epoch
     numClasses: options.classes.length,
     onBatch: options.progress
       ? (step, steps, terms, seen) =>
-          options.progress!({ phase, epoch, epochs: options.config.epochs, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
+          options.progress!({ phase, epoch, epochs, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
       : undefined,
   });
 }

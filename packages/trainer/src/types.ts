@@ -76,7 +76,8 @@ export interface PredictionRecord {
 /** The result of trainCell. A diverged run is a result too, not an exception. */
 export interface TrainOutcome {
   status: 'ok' | 'diverged';
-  diverged?: { epoch: number; step: number; message: string };
+  /** Why the run stopped: NON_FINITE_LOSS (NaN or Inf), or LOSS_DIVERGED (finite but above divergence.factor x its first value for divergence.steps steps in a row). */
+  diverged?: { code: 'NON_FINITE_LOSS' | 'LOSS_DIVERGED'; epoch: number; step: number; message: string };
   /** 1-based epoch whose weights were selected on validation; 0 when none completed. */
   bestEpoch: number;
   epochsRun: number;

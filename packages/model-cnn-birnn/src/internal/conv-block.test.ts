@@ -3,7 +3,7 @@ import { useTestBackend } from '@ser/model-core/testing';
 import { describe, expect, it } from 'vitest';
 import type { ConvLayerConfig } from '../config.js';
 import { ConvBlock } from './conv-block.js';
-import { VariableStore } from './variable-store.js';
+import { VariableStore } from '@ser/model-core';
 
 /** The block in its textbook order: pad -> tf.conv2d -> + bias -> tf.relu -> tf.maxPool -> mask. */
 function textbook(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1D, c: ConvLayerConfig, mask: tf.Tensor2D): tf.Tensor4D {

@@ -1,6 +1,6 @@
 import { fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, tf } from '@ser/engine';
 import type { ConvLayerConfig } from '../config.js';
-import type { VariableStore } from './variable-store.js';
+import type { VariableStore } from '@ser/model-core';
 
 // Keras' BatchNormalization defaults.
 const BN_MOMENTUM = 0.99;

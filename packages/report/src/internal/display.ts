@@ -174,6 +174,7 @@ export function reportDisplay(report: Report): Display {
         { header: 'p (Wilcoxon)', csv: ['p'], align: 'right' },
         { header: 'test', csv: ['test'], align: 'left' },
         { header: 'p (Holm)', csv: ['pHolm'], align: 'right' },
+        { header: 'MDD (pp)', csv: ['mdd'], align: 'right' },
       ],
       rows: sig.rows.map((r) => [
         ...proto,
@@ -187,6 +188,7 @@ export function reportDisplay(report: Report): Display {
         cell(formatP(r.p), r.p),
         cell(r.wilcoxon ? testName(r.wilcoxon.method) : MISSING, r.wilcoxon ? testName(r.wilcoxon.method) : null),
         cell(formatP(r.pHolm), r.pHolm),
+        cell(pct(r.mdd), r.mdd),
       ]),
       notes: sig.baseline && m === 0
         ? [`Baseline: ${sig.baseline.label} (${sig.baseline.rule}). No other point shares an ok (fold, seed) with it: nothing to test.`]
@@ -196,6 +198,7 @@ export function reportDisplay(report: Report): Display {
             `CI: percentile bootstrap of the mean difference, ${sig.resamples} resamples, seed ${sig.seed}; Bonferroni CI at level 1 - ${(1 - sig.level).toFixed(2)}/${m}, simultaneous over the ${m} comparisons.`,
             'p (Wilcoxon): two-sided signed-rank, zeros dropped; exact for n ≤ 25 without ties, else normal approximation with tie and continuity correction.',
             `p (Holm): Holm-Bonferroni over the ${m} comparisons in this protocol.`,
+            `MDD: minimum detectable difference, the smallest true ΔUA a two-sided paired test at ${levelPct} confidence detects with 80% power given the spread of that row's differences ((t_{1-α/2,n-1} + t_{0.8,n-1}) · sd / √n); a smaller |ΔUA| with a large p is "not detectable here", not "no effect". More folds or seeds shrink it.`,
             ...sig.notes,
           ]
         : sig.notes,

@@ -3,7 +3,7 @@ import type { StateDict } from '@ser/core';
 import { tf } from '@ser/engine';
 
 /** Glorot-uniform values: U(-l, l), l = sqrt(6 / (fanIn + fanOut)) (Keras' default kernel initialiser). */
-export function glorotUniform(rng: Rng, size: number, fanIn: number, fanOut: number): Float32Array {
+function glorotUniform(rng: Rng, size: number, fanIn: number, fanOut: number): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = (2 * rng.next() - 1) * limit;

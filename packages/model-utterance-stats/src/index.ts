@@ -1,0 +1,2 @@
+export { utteranceStatsModel, utteranceStatsSchema, utteranceStatistics } from './utterance-stats-model.js';
+export type { UtteranceStatsConfig } from './utterance-stats-model.js';
