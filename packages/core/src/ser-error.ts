@@ -10,6 +10,7 @@ export type SerErrorCode =
   | 'SPLIT_LEAKAGE'
   | 'AUDIO_UNREADABLE'
   | 'AUDIO_EMPTY'
+  | 'AUDIO_TOO_SHORT'
   | 'AUDIO_TRUNCATED'
   | 'AUDIO_SILENT'
   | 'AUDIO_NON_FINITE'
@@ -23,6 +24,7 @@ export type SerErrorCode =
   | 'STORE_CORRUPT'
   | 'WORKER_CRASHED'
   | 'CELL_FAILED'
+  | 'FOLD_MISSING_CLASS'
   | 'LAUNCHER_FAILED'
   | 'REPORT_EMPTY'
   | 'USAGE';

@@ -11,7 +11,7 @@ export interface SkippedAudio {
   message: string;
 }
 
-const AUDIO_CODES = new Set(['AUDIO_UNREADABLE', 'AUDIO_EMPTY', 'AUDIO_TRUNCATED', 'AUDIO_SILENT', 'AUDIO_NON_FINITE']);
+const AUDIO_CODES = new Set(['AUDIO_UNREADABLE', 'AUDIO_EMPTY', 'AUDIO_TOO_SHORT', 'AUDIO_TRUNCATED', 'AUDIO_SILENT', 'AUDIO_NON_FINITE']);
 
 /**
  * Features of many files (through the cache when given). onBadAudio 'stop' (default) rethrows the first bad

@@ -110,7 +110,7 @@ describe('extractFeatures', () => {
     expect(() => extractFeatures(tone(440, 1000), 16000, { ...base, nFft: 256 })).toThrow(/window length \(640/);
   });
 
-  it('is AUDIO_EMPTY when shorter than one frame without centring', () => {
-    expect(() => extractFeatures(tone(440, 100), 16000, { ...base, center: false })).toThrow(expect.objectContaining({ code: 'AUDIO_EMPTY' }));
+  it('is AUDIO_TOO_SHORT when shorter than one frame without centring', () => {
+    expect(() => extractFeatures(tone(440, 100), 16000, { ...base, center: false })).toThrow(expect.objectContaining({ code: 'AUDIO_TOO_SHORT' }));
   });
 });

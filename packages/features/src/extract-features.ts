@@ -148,8 +148,9 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const frames = sig.length >= nFft ? 1 + Math.floor((sig.length - nFft) / hopLength) : 0;
   if (frames === 0) {
     throw new SerError(
-      'AUDIO_EMPTY',
+      'AUDIO_TOO_SHORT',
       `extractFeatures: ${x.length} samples are shorter than one frame (nFft = ${nFft} samples) with center = false; use center: true or longer audio`,
+      { details: { samples: x.length, nFft } },
     );
   }
   const bins = params.bins;

@@ -130,6 +130,17 @@ describe('extractCorpus', () => {
     await expect(extractCorpus([good, silent], config)).rejects.toMatchObject({ code: 'AUDIO_SILENT' });
   });
 
+  it('names the file of a clip shorter than one analysis frame and skips it as AUDIO_TOO_SHORT', async () => {
+    const short = writeAudio('short.wav', makeWav({ channels: [Float64Array.from({ length: 80 }, (_, i) => Math.sin(i))], sampleRateHz: 16000, bits: 16 }));
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+    const res = await extractCorpus([short], { ...config, center: false }, { cache: new FeatureCache(path.join(tmp, 'c8')), onBadAudio: 'skip', logger });
+    expect(res.skipped.map((s) => s.code)).toEqual(['AUDIO_TOO_SHORT']);
+    expect(res.skipped[0].message).toContain(short);
+    expect(res.skipped[0].message).toMatch(/80 samples are shorter than one frame/);
+    expect(warnings.some((w) => w.includes(short))).toBe(true);
+  });
+
   it('fills the cache from worker threads with the same features as the serial pass, bad files still reported', async () => {
     const files = Array.from({ length: 18 }, (_, i) => writeAudio(`w${i}.wav`, voice(20 + i)));
     const silent = writeAudio('w-silent.wav', makeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));

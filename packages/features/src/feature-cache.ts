@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SerError, bytesHash, canonicalJson, silentLogger, writeFileAtomicAsync, type Logger } from '@ser/core';
+import { SerError, bytesHash, isSerError, canonicalJson, silentLogger, writeFileAtomicAsync, type Logger } from '@ser/core';
 import { canonicalFeatureConfig, type FeatureConfig, type FeatureMatrix } from './feature-config.js';
 import { decodeAudioBytes } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
@@ -30,7 +30,15 @@ export async function computeFileFeatures(audioPath: string, config: FeatureConf
 async function featuresOfBytes(bytes: Uint8Array, name: string, config: FeatureConfig): Promise<FeatureMatrix> {
   const audio = await decodeAudioBytes(bytes, name);
   if (audio.sampleRateHz !== config.sampleRateHz) await loadResampler();
-  return extractFeatures(audio.samples, audio.sampleRateHz, config);
+  try {
+    return extractFeatures(audio.samples, audio.sampleRateHz, config);
+  } catch (err) {
+    // extractFeatures sees samples only: name the file its complaint is about
+    if (isSerError(err) && err.code.startsWith('AUDIO_')) {
+      throw new SerError(err.code, `${name}: ${err.message.replace(/^extractFeatures: /, '')}`, { cause: err, details: { ...err.details, file: name } });
+    }
+    throw err;
+  }
 }
 
 function readAudio(audioPath: string): Buffer {

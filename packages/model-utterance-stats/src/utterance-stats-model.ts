@@ -8,6 +8,8 @@ const ID = 'utterance-stats';
 export interface UtteranceStatsConfig {
   /** Also the statistics of the frame-to-frame differences (deltas): 4 * bins statistics instead of 2 * bins. */
   deltas: boolean;
+  /** Standardise each statistic by batch normalisation without scale and shift (moving averages at inference), as a classic pipeline z-scores its features. */
+  standardise: boolean;
   /** Hidden ReLU layers between the statistics and the embedding z; [] = z straight from the statistics. */
   hiddenUnits: number[];
   /** d, the size of the feature z that center loss acts on. */
@@ -27,6 +29,12 @@ export const utteranceStatsSchema: JsonSchema = {
       type: 'boolean',
       default: true,
     },
+    standardise: {
+      description:
+        'Standardise each statistic (mean 0, variance 1) by batch normalisation without scale and shift: batch statistics in training, moving averages (momentum 0.9) at inference -- the z-scoring a classic pipeline applies before its classifier.',
+      type: 'boolean',
+      default: true,
+    },
     hiddenUnits: {
       description: 'Hidden ReLU layers (units each) between the statistics and the embedding z; [] = z is one layer over the statistics.',
       type: 'array',
@@ -41,6 +49,9 @@ export const utteranceStatsSchema: JsonSchema = {
 
 // keeps sqrt differentiable for a constant bin (variance 0)
 const VARIANCE_FLOOR = 1e-6;
+// moving averages of the standardisation: short, since a small corpus gives a few hundred steps
+const STANDARDISE_MOMENTUM = 0.9;
+const STANDARDISE_EPSILON = 1e-3;
 
 /**
  * Per-utterance statistics over real frames: [mean_t x, std_t x] and, with deltas, the same of
@@ -98,6 +109,7 @@ class UtteranceStats implements Model {
   private readonly hidden: { w: tf.Variable; b: tf.Variable }[] = [];
   private readonly embedding: { w: tf.Variable; b: tf.Variable };
   private readonly output: { w: tf.Variable; b: tf.Variable };
+  private readonly moving: { mean: tf.Variable; variance: tf.Variable } | null;
   /** Dropout masks are seeded `${dropoutSeed}:${dropoutCounter++}`: each call its own, a resumed run the same ones. */
   private dropoutSeed: number;
   private dropoutCounter = 0;
@@ -113,6 +125,9 @@ class UtteranceStats implements Model {
     this.embeddingDim = config.embeddingDim;
     this.store = new VariableStore(seed, this.owner);
     let size = (config.deltas ? 4 : 2) * inputBins;
+    this.moving = config.standardise
+      ? { mean: this.store.add('standardise/movingMean', [size], 'zeros', false), variance: this.store.add('standardise/movingVariance', [size], 'ones', false) }
+      : null;
     config.hiddenUnits.forEach((units, i) => {
       this.hidden.push({ w: this.store.add(`hidden${i}/kernel`, [size, units], { fanIn: size, fanOut: units }), b: this.store.add(`hidden${i}/bias`, [units], 'zeros') });
       size = units;
@@ -128,13 +143,24 @@ class UtteranceStats implements Model {
     const rate = this.config.dropout;
     const drop = <T extends tf.Tensor>(t: T): T => (training && rate > 0 ? (tf.dropout(t, rate, undefined, `${this.dropoutSeed}:${this.dropoutCounter++}`) as T) : t);
     return tf.tidy(() => {
-      let h = drop(utteranceStatistics(batch, tf.cast(mask, 'float32') as tf.Tensor2D, this.config.deltas));
+      let h = drop(this.standardise(utteranceStatistics(batch, tf.cast(mask, 'float32') as tf.Tensor2D, this.config.deltas), training));
       for (const layer of this.hidden) h = drop(fastRelu(tf.add(tf.matMul(h, layer.w), layer.b)) as tf.Tensor2D);
       const zLinear = tf.add(tf.matMul(h, this.embedding.w), this.embedding.b) as tf.Tensor2D;
       const embeddings = (this.config.embeddingActivation === 'relu' ? fastRelu(zLinear) : zLinear) as tf.Tensor2D;
       const logits = tf.add(tf.matMul(drop(embeddings), this.output.w), this.output.b) as tf.Tensor2D;
       return { embeddings, logits };
     });
+  }
+
+  /** (s - mean) / sqrt(variance + eps) per statistic: the batch's moments in training (moving averages updated), the moving averages at inference. */
+  private standardise(stats: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    if (!this.moving) return stats;
+    const { mean: mm, variance: mv } = this.moving;
+    if (!training) return tf.div(tf.sub(stats, mm), tf.sqrt(tf.add(mv, STANDARDISE_EPSILON))) as tf.Tensor2D;
+    const { mean, variance } = tf.moments(stats, 0);
+    mm.assign(tf.add(tf.mul(mm, STANDARDISE_MOMENTUM), tf.mul(mean, 1 - STANDARDISE_MOMENTUM)));
+    mv.assign(tf.add(tf.mul(mv, STANDARDISE_MOMENTUM), tf.mul(variance, 1 - STANDARDISE_MOMENTUM)));
+    return tf.div(tf.sub(stats, mean), tf.sqrt(tf.add(variance, STANDARDISE_EPSILON))) as tf.Tensor2D;
   }
 
   private checkInputs(batch: tf.Tensor3D, mask: tf.Tensor2D): void {

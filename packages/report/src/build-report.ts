@@ -147,6 +147,14 @@ export function buildReport(rows: ResultRows, options: ReportOptions = {}): Repo
       `Note: some sweep points hold cells run with different settings outside the sweep (${rows.configVariantKeys.join(', ')}); each setting is reported as its own point, labelled with them (\`ser report --baseline key=value\` picks the baseline among them).`,
     );
   }
+  const withSkipped = rows.cells.filter((c) => (c.skippedAudio ?? 0) > 0);
+  if (withSkipped.length > 0) {
+    const ids = [...new Set(withSkipped.flatMap((c) => c.skippedAudioIds ?? []))];
+    const shown = ids.slice(0, 8).join(', ') + (ids.length > 8 ? `, ... (${ids.length} in all)` : '');
+    warnings.push(
+      `Warning: ${withSkipped.length} of ${rows.cells.length} cells left out utterances for bad audio (dataset.onBadAudio: skip): ${shown}. Their UA and WA are over the remaining utterances; the cells.arrow columns skippedAudio and skippedAudioIds say which cell lost which.`,
+    );
+  }
 
   const byProtocol = new Map<string, CellRow[]>();
   for (const cell of rows.cells) {

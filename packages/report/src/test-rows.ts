@@ -35,6 +35,8 @@ export function makeCell(over: Partial<CellRow> & Pick<CellRow, 'cellId'>): Cell
     codeVersion: '0',
     gitCommit: 'g',
     finishedAt: '2025-01-01T00:00:00Z',
+    skippedAudio: 0,
+    skippedAudioIds: [],
     ...over,
   };
 }

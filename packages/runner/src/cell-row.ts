@@ -38,6 +38,8 @@ export function failedCellRow(cell: Cell, error: { code: string; message: string
     codeVersion: cell.codeVersion,
     gitCommit: '',
     finishedAt: new Date().toISOString(),
+    skippedAudio: 0,
+    skippedAudioIds: [],
     ...extra,
   };
 }

@@ -8,7 +8,15 @@ export type LaunchEvent =
   | { type: 'cell-start'; cell: Cell; attempt: number }
   | { type: 'cell-retry'; cell: Cell; attempt: number; reason: string }
   /** crashed: the worker never stored a row and the launcher wrote the WORKER_CRASHED row itself. */
-  | { type: 'cell-end'; cell: Cell; attempt: number; status: CellOutcome; seconds: number; crashed: boolean };
+  | { type: 'cell-end'; cell: Cell; attempt: number; status: CellOutcome; seconds: number; crashed: boolean; result?: CellEndResult };
+
+/** What the console line of a finished cell shows of its stored row (where the launcher can read it). */
+export interface CellEndResult {
+  ua: number | null;
+  errorCode: string | null;
+  /** Utterances left out for bad audio: the UA is over the rest. */
+  skippedAudio: number;
+}
 
 /** What runSweep hands a launcher. */
 export interface LaunchRequest {

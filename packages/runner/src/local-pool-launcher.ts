@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ResultStore } from '@ser/store';
+import { ResultStore, type CellRow } from '@ser/store';
 import type { Cell } from './cell.js';
 import { failedCellRow } from './cell-row.js';
 import type { CellOutcome, LaunchRequest, LaunchSummary, Launcher } from './launcher.js';
@@ -73,10 +73,11 @@ export class LocalPoolLauncher implements Launcher {
         for (const child of children) child.kill('SIGTERM');
         if (running === 0) resolve(summary);
       }, { once: true });
-      const finish = (a: Attempt, status: CellOutcome, startedAt: number, crashed: boolean) => {
+      const finish = (a: Attempt, status: CellOutcome, startedAt: number, crashed: boolean, row?: CellRow) => {
         summary[status]++;
         if (crashed) summary.crashed++;
-        request.onEvent({ type: 'cell-end', cell: a.cell, attempt: a.attempt, status, seconds: (Date.now() - startedAt) / 1000, crashed });
+        const result = row && { ua: row.ua, errorCode: row.errorCode, skippedAudio: row.skippedAudio };
+        request.onEvent({ type: 'cell-end', cell: a.cell, attempt: a.attempt, status, seconds: (Date.now() - startedAt) / 1000, crashed, ...(result ? { result } : {}) });
       };
 
       const pump = () => {
@@ -134,14 +135,15 @@ export class LocalPoolLauncher implements Launcher {
           running--;
           children.delete(child);
           try {
-            const status = storedStatus(store, a.cell.cellId);
+            const row = storedRow(store, a.cell.cellId);
+            const status = row?.status ?? null;
             if (!status && aborted()) {
               // stopped by the user: not a crash, no retry; the cell stays to do
               if (running === 0) resolve(summary);
               return;
             }
             if (status) {
-              finish(a, status, startedAt, false);
+              finish(a, status, startedAt, false, row!);
             } else if (a.attempt <= request.retries) {
               summary.retries++;
               request.onEvent({ type: 'cell-retry', cell: a.cell, attempt: a.attempt, reason: how });
@@ -172,11 +174,11 @@ export class LocalPoolLauncher implements Launcher {
   }
 }
 
-/** The status of a stored row, or null when the cell has none (or an unreadable one, which a rerun replaces). */
-function storedStatus(store: ResultStore, cellId: string): CellOutcome | null {
+/** The stored row, or null when the cell has none (or an unreadable one, which a rerun replaces). */
+function storedRow(store: ResultStore, cellId: string): CellRow | null {
   if (!store.hasCell(cellId)) return null;
   try {
-    return store.readCell(cellId).status;
+    return store.readCell(cellId);
   } catch {
     return null;
   }

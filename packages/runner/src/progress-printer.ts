@@ -1,5 +1,6 @@
 import type { SweepEvent, SweepProgress } from './run-sweep.js';
 import { formatDuration, formatParams } from './internal/format.js';
+import type { CellEndResult } from './launcher.js';
 
 /**
  * A sweep event printer: on a TTY one line rewritten in place; elsewhere (logs, CI) one plain line
@@ -18,7 +19,7 @@ export function createSweepProgressPrinter(stream: NodeJS.WritableStream & { isT
         line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): attempt ${event.attempt} ${event.reason}; retrying`;
         break;
       case 'cell-end':
-        line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): ${event.crashed ? 'failed (worker crashed)' : event.status} in ${formatDuration(event.seconds)}`;
+        line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): ${event.crashed ? 'failed (worker crashed)' : event.status} in ${formatDuration(event.seconds)}${resultText(event.result)}`;
         break;
       case 'sweep-end': {
         const s = event.summary;
@@ -40,4 +41,14 @@ export function createSweepProgressPrinter(stream: NodeJS.WritableStream & { isT
 export function progressText(p: SweepProgress): string {
   const eta = p.etaS === null ? 'time left unknown' : `about ${formatDuration(p.etaS)} left`;
   return `${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed, ${p.diverged} diverged, ${eta}`;
+}
+
+/** ", UA 84.2%, 2 utterances skipped (bad audio)" or ", LOSS_DIVERGED"; empty without a result. */
+function resultText(r: CellEndResult | undefined): string {
+  if (!r) return '';
+  const parts: string[] = [];
+  if (r.ua !== null) parts.push(`UA ${(100 * r.ua).toFixed(1)}%`);
+  if (r.errorCode) parts.push(r.errorCode);
+  if (r.skippedAudio > 0) parts.push(`${r.skippedAudio} utterance${r.skippedAudio === 1 ? '' : 's'} skipped (bad audio)`);
+  return parts.length > 0 ? `, ${parts.join(', ')}` : '';
 }

@@ -123,7 +123,26 @@ const softmaxWithCenters = defineLoss<Record<string, never>>({
   },
 });
 
-const registry: PluginRegistry = { datasets: [tones], models: [meanLinear, failingModel], losses: [softmaxWithCenters] };
+// tones with bad files: 'some' breaks one file of each kind (truncated, silent, shorter than a frame);
+// 'class' breaks every 'high' file of speakers s0 and s2 (together the test side of speaker-k-fold k=2's first fold)
+const badTones = defineDataset<{ bad: 'some' | 'class' }>({
+  id: 'bad-tones',
+  description: 'the tones corpus with broken files',
+  schema: { type: 'object', properties: { bad: { enum: ['some', 'class'], default: 'some' } } },
+  async load(config, ctx) {
+    const corpus = await tones.load({} as Record<string, never>, { ...ctx, cacheDir: path.join(ctx.cacheDir, config.bad) });
+    const broken = (u: Utterance, kind: number) => {
+      if (kind === 0) fs.writeFileSync(u.path, fs.readFileSync(u.path).subarray(0, 30)); // truncated in the header
+      if (kind === 1) writeWav(u.path, new Float32Array(2000), 8000); // all zeros
+      if (kind === 2) writeWav(u.path, Float32Array.from({ length: 80 }, (_, i) => Math.sin(i)), 8000); // < one frame
+    };
+    if (config.bad === 'some') ['s0-low-0', 's2-high-1', 's3-low-2'].forEach((id, k) => broken(corpus.utterances.find((u) => u.id === id)!, k));
+    else corpus.utterances.filter((u) => u.label === 'high' && ['s0', 's2'].includes(u.speaker)).forEach((u, k) => broken(u, k % 3));
+    return { ...corpus, dataset: 'bad-tones' };
+  },
+});
+
+const registry: PluginRegistry = { datasets: [tones, badTones], models: [meanLinear, failingModel], losses: [softmaxWithCenters] };
 
 let dir: string;
 beforeAll(async () => {
@@ -134,13 +153,13 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function experiment(model: string, moreFeatures = '') {
-  const file = path.join(dir, `${model}${moreFeatures ? '-more' : ''}.yaml`);
+function experiment(model: string, moreFeatures = '', dataset = 'id: tones') {
+  const file = path.join(dir, `${model}${moreFeatures ? '-more' : ''}${dataset.length}.yaml`);
   fs.writeFileSync(
     file,
     `name: tones-${model}
 seed: 0
-dataset: { id: tones, protocol: { id: speaker-k-fold, k: 2, validationSpeakers: 1 } }
+dataset: { ${dataset}, onBadAudio: skip, protocol: { id: speaker-k-fold, k: 2, validationSpeakers: 1 } }
 features: { sampleRateHz: 8000, nMels: 8, windowMs: 32, hopMs: 16, normalisation: global${moreFeatures} }
 model: { id: ${model} }
 loss: { id: softmax-c }
@@ -210,5 +229,46 @@ describe('runCell', () => {
     expect(row).toMatchObject({ status: 'failed', errorCode: 'SHAPE_MISMATCH', modelId: 'broken', dataset: 'tones' });
     expect(row.errorMessage).toContain('always fails');
     expect(new ResultStore(resultsDir).readCell(planned.cells[0].cellId)).toEqual(row);
+  });
+
+  it('stores the utterances skipped for bad audio (truncated, silent, shorter than a frame) with the cell', async () => {
+    const loaded = experiment('mean-linear', '', 'id: bad-tones, bad: some');
+    const cacheDir = path.join(dir, 'cache-bad');
+    const planned = await planExperiment(loaded, { registry, codeVersion: 't', cacheDir });
+    const resultsDir = path.join(dir, 'results-bad');
+    const rows = [];
+    for (const cell of planned.cells) rows.push(await runCell({ cell, registry, resultsDir, cacheDir, corpus: planned.corpusOf(cell) }));
+    for (const [i, row] of rows.entries()) {
+      expect(row.status, row.errorMessage ?? '').toBe('ok');
+      const fold = planned.foldOf(planned.cells[i]);
+      const inFold = ['s0-low-0', 's2-high-1', 's3-low-2'].filter((id) => [...fold.train, ...fold.validation, ...fold.test].includes(id));
+      expect(row.skippedAudioIds.slice().sort()).toEqual(inFold.sort());
+      expect(row.skippedAudio).toBe(inFold.length);
+    }
+    expect(rows.reduce((n, r) => n + r.skippedAudio, 0)).toBeGreaterThan(0);
+    // what is stored is what came back, and cells.arrow has the columns
+    const store = new ResultStore(resultsDir);
+    expect(store.readCells().map((r) => r.skippedAudioIds)).toEqual(rows.map((r) => r.skippedAudioIds));
+  });
+
+  it("fails a cell whose test split lost a class to bad audio (FOLD_MISSING_CLASS), naming the files, instead of a UA over fewer classes", async () => {
+    const loaded = experiment('mean-linear', '', 'id: bad-tones, bad: class');
+    const cacheDir = path.join(dir, 'cache-bad');
+    const planned = await planExperiment(loaded, { registry, codeVersion: 't', cacheDir });
+    const resultsDir = path.join(dir, 'results-bad-class');
+    let failed = 0;
+    for (const cell of planned.cells) {
+      const row = await runCell({ cell, registry, resultsDir, cacheDir, corpus: planned.corpusOf(cell) });
+      const testSpeakers = new Set(planned.foldOf(cell).test.map((id) => id.split('-')[0]));
+      if ([...testSpeakers].every((s) => s === 's0' || s === 's2')) {
+        failed++;
+        expect(row).toMatchObject({ status: 'failed', errorCode: 'FOLD_MISSING_CLASS' });
+        expect(row.errorMessage).toMatch(/test split has no high .* skipped for bad audio \(s[02]-high-/);
+        expect(row.skippedAudio).toBeGreaterThanOrEqual(3);
+      } else {
+        expect(row.status, row.errorMessage ?? '').toBe('ok');
+      }
+    }
+    expect(failed).toBe(1);
   });
 });

@@ -54,7 +54,12 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
     identity.classMap = corpus.classMap;
     identity.classes = corpus.classes;
     const fold = findFold(corpus, cell);
-    const { examples, source, normStats } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
+    identity.skippedAudio = 0;
+    identity.skippedAudioIds = [];
+    const { examples, source, normStats, skippedIds } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
+    identity.skippedAudio = skippedIds.length;
+    identity.skippedAudioIds = skippedIds;
+    checkTestClasses(corpus, fold, examples.test, skippedIds);
     const modelDef = findPlugin(registry.models, cell.config.model.id, 'model');
     const lossDef = findPlugin(registry.losses, cell.config.loss.id, 'loss');
     const model = modelDef.create(ownConfig(cell.config.model), { inputBins: source.bins, numClasses: corpus.classes.length, seed: cell.seed, logger });
@@ -186,7 +191,8 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
   const ids = [...fold.train, ...fold.validation, ...fold.test];
   const cache = new FeatureCache(featureCacheDir, { logger });
   const entries = new Map<string, { file: string; frames: number; bins: number }>();
-  let skippedCount = 0;
+  const skippedIds: string[] = [];
+  const idOfPath = new Map(ids.map((id) => [byId.get(id)!.path, id]));
   for (let at = 0; at < ids.length; at += EXTRACT_CHUNK) {
     const chunk = ids.slice(at, at + EXTRACT_CHUNK);
     const { features: byPath, skipped } = await extractCorpus(chunk.map((id) => byId.get(id)!.path), features, {
@@ -196,7 +202,7 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       // files not cached yet are extracted in parallel (a cell's features are made once, then read back)
       threads,
     });
-    skippedCount += skipped.length;
+    for (const s of skipped) skippedIds.push(idOfPath.get(s.path) ?? s.path);
     for (const id of chunk) {
       const audio = byId.get(id)!.path;
       const m = byPath.get(audio);
@@ -205,7 +211,7 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       entries.set(id, { file, frames: m.frames, bins: m.bins });
     }
   }
-  if (skippedCount > 0) logger.warn(`cell ${cell.index}: ${skippedCount} utterances skipped for bad audio`);
+  if (skippedIds.length > 0) logger.warn(`cell ${cell.index}: ${skippedIds.length} utterances skipped for bad audio: ${skippedIds.join(', ')}`);
   const load = (id: string): FeatureMatrix => {
     const entry = entries.get(id);
     const m = entry && cache.read(entry.file);
@@ -254,5 +260,29 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
       },
     },
     normStats,
+    skippedIds,
   };
+}
+
+/**
+ * Every class of the corpus must be in the test split: UA is the mean recall over the corpus'
+ * classes, and a class missing from the test fold (bad files skipped, or a speaker who never
+ * expressed it) would silently make it a mean over fewer classes, with another chance level.
+ */
+function checkTestClasses(corpus: Corpus, fold: Fold, test: readonly { label: number }[], skippedIds: readonly string[]): void {
+  const present = new Set(test.map((e) => corpus.classes[e.label]));
+  const missing = corpus.classes.filter((c) => !present.has(c));
+  if (missing.length === 0) return;
+  const testIds = new Set(fold.test);
+  const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
+  const skippedTest = skippedIds.filter((id) => testIds.has(id) && missing.includes(byId.get(id)?.label ?? ''));
+  const why =
+    skippedTest.length > 0
+      ? `its ${missing.join(', ')} utterances were skipped for bad audio (${skippedTest.join(', ')}); fix or replace those files`
+      : `the fold has no ${missing.join(', ')} utterances; use a protocol whose test folds hold every class, or drop the class from dataset.classMap`;
+  throw new SerError(
+    'FOLD_MISSING_CLASS',
+    `fold '${fold.name}': the test split has no ${missing.join(', ')} (the corpus has ${corpus.classes.join(', ')}), so its UA would be a mean over ${present.size} classes instead of ${corpus.classes.length}: ${why}`,
+    { details: { fold: fold.name, missing, skipped: skippedTest } },
+  );
 }

@@ -39,6 +39,12 @@ export interface CellRow {
   gitCommit: string;
   /** ISO time. */
   finishedAt: string;
+  /**
+   * Utterances of this cell's fold left out for bad audio (dataset.onBadAudio: skip), and their ids:
+   * the test UA is over the rest. Files written before these columns existed read as 0 and [].
+   */
+  skippedAudio: number;
+  skippedAudioIds: string[];
 }
 
 /** One epoch of one cell; `terms` are stored as columns 'term.<name>'. */

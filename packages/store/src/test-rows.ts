@@ -40,6 +40,8 @@ export function sampleCell(cellId: string, over: Partial<CellRow> = {}): CellRow
     codeVersion: '0.1.0',
     gitCommit: 'abc123',
     finishedAt: '2025-01-01T00:00:00.000Z',
+    skippedAudio: 0,
+    skippedAudioIds: [],
     ...over,
   };
 }

@@ -24,6 +24,8 @@ type Kind = 'string' | 'nullableString' | 'int' | 'float' | 'nullableFloat' | 'f
 export interface TableLayout {
   table: 'cells' | 'epochs' | 'predictions' | 'embeddings';
   fixed: ReadonlyArray<readonly [string, Kind]>;
+  /** Columns added after the first files were written: a file without one reads as this value (it predates the column). */
+  addedLater?: Readonly<Record<string, () => unknown>>;
   dynamic?: { prefix: string; property: string; kind: 'param' | 'nullableFloat' };
 }
 
@@ -60,7 +62,10 @@ export const cellsLayout: TableLayout = {
     ['codeVersion', 'string'],
     ['gitCommit', 'string'],
     ['finishedAt', 'string'],
+    ['skippedAudio', 'int'],
+    ['skippedAudioIds', 'stringList'],
   ],
+  addedLater: { skippedAudio: () => 0, skippedAudioIds: () => [] },
   dynamic: { prefix: 'param.', property: 'params', kind: 'param' },
 };
 
@@ -229,6 +234,11 @@ export function tableToRows<R>(layout: TableLayout, table: Table, file: string):
   const rows: Record<string, unknown>[] = Array.from({ length: n }, () => ({}));
   for (const [name, kind] of layout.fixed) {
     const col = table.getChild(name);
+    const earlier = layout.addedLater?.[name];
+    if (!col && earlier) {
+      for (const r of rows) r[name] = earlier();
+      continue;
+    }
     if (!col) {
       throw new SerError('STORE_CORRUPT', `${file}: column '${name}' is missing; the file is not a complete @ser/store '${layout.table}' table -- delete it to have the cell run again`, {
         details: { file, column: name },
