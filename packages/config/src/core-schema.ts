@@ -65,8 +65,8 @@ export const featureSchema: JsonSchema = {
     },
     nMfcc: int('Cepstral coefficients (kind mfcc).', 40, { minimum: 1 }),
     normalisation: choice(
-      'Per-bin mean/variance normalisation; global uses the training fold only.',
-      ['none', 'utterance', 'global'],
+      "Per-bin mean/variance normalisation. utterance: each utterance by itself (removes loudness, spectral tilt and pitch range with the speaker). global: statistics of the training fold only. speaker: each speaker by the statistics of all of that speaker's utterances in the fold -- the test speakers' too (their audio, never their labels), i.e. speaker-level normalisation, which assumes some unlabelled audio of every test speaker is at hand.",
+      ['none', 'utterance', 'global', 'speaker'],
       'utterance',
     ),
     trimSilenceDb: {

@@ -23,6 +23,20 @@ describe('loadExperiment: errors name file:line:column, the key path, expected a
     expect(message).toMatch(/exp\.yaml:3:\d+ YAML syntax error: /);
   });
 
+  it('an alias without its anchor is a config error at its line and column, not a ReferenceError', () => {
+    const { message, problems: ps } = problems({ 'exp.yaml': `${MINIMAL}trainer: *b\n` }, [], 'CONFIG_YAML_SYNTAX');
+    expect(ps[0].source).toMatchObject({ kind: 'file', line: 5, column: 10 });
+    expect(message).toMatch(/exp\.yaml:5:10 YAML error: the alias \*b has no anchor &b/);
+  });
+
+  it('an alias bomb is refused by size, quickly', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)];
+    const started = Date.now();
+    const { message } = problems({ 'exp.yaml': `${MINIMAL}description: x\n${bomb.map((l) => `# ${l}`).join('\n')}\nbomb:\n${bomb.map((l) => `  ${l}`).join('\n')}\n` }, [], 'CONFIG_YAML_SYNTAX');
+    expect(message).toMatch(/exp\.yaml:\d+:\d+ YAML error: .*(alias bomb|aliases)/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('duplicate keys are syntax errors', () => {
     const { problems: ps } = problems({ 'exp.yaml': `${MINIMAL}seed: 1\nseed: 2\n` }, [], 'CONFIG_YAML_SYNTAX');
     expect(at(ps[0])).toBe('exp.yaml:6:1');
@@ -322,13 +336,16 @@ describe('loadExperiment: the resolved config', () => {
       features: {
         sampleRateHz: 16000, kind: 'logmel', windowMs: 40, hopMs: 10, nFft: null, window: 'hamming', center: false, preEmphasis: 0,
         spectrum: 'power', nMels: 128, fMinHz: 0, fMaxHz: null, melScale: 'slaney', melNorm: 'slaney',
-        compression: { type: 'db', floor: 1e-10, topDb: null }, nMfcc: 40, normalisation: 'utterance', segment: null,
+        compression: { type: 'db', floor: 1e-10, topDb: null }, nMfcc: 40, normalisation: 'utterance', trimSilenceDb: null, segment: null,
       },
       model: { id: 'cnn-birnn', convs: [{ filters: 8, kernel: [3, 3] }], rnn: { cell: 'lstm', units: 16 }, embeddingDim: 32, dropout: 0.3 },
       loss: { id: 'center', lambda: 0.01, alpha: 0.5 },
       trainer: {
-        epochs: 30, batchSize: 32, optimizer: { id: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
-        schedule: { id: 'constant' }, gradientClipNorm: null, earlyStopping: { metric: 'ua', patience: 10 }, bucketing: true,
+        epochs: 30, minSteps: null, batchSize: 32, sampling: 'shuffle',
+        augmentation: { cropFrames: null, timeMasks: 0, timeMaskFrames: 20, freqMasks: 0, freqMaskBins: 8 },
+        optimizer: { id: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+        schedule: { id: 'constant' }, gradientClipNorm: null, divergence: { factor: 100, steps: 20 },
+        earlyStopping: { metric: 'ua', patience: 10, restoreBest: true }, bucketing: true,
         bucketWindowBatches: 20, evalBatchSize: 64,
       },
       sweep: { grid: {}, points: [], zip: {}, folds: 'all', seeds: [0], retries: 1 },

@@ -30,8 +30,8 @@ export interface FeatureConfig {
   compression: { type: 'db' | 'log' | 'none'; floor: number; topDb: number | null };
   /** Used when kind = 'mfcc'. */
   nMfcc: number;
-  /** global: mean/var of the training fold only. */
-  normalisation: 'none' | 'utterance' | 'global';
+  /** global: mean/var of the training fold only; speaker: of each speaker's own utterances (test speakers' unlabelled audio included). */
+  normalisation: 'none' | 'utterance' | 'global' | 'speaker';
   /** Leading and trailing frames more than this many dB below the loudest frame are dropped; null = off. */
   trimSilenceDb: number | null;
   /** null = variable length kept. */

@@ -18,7 +18,7 @@ export interface FeatureConfig {
   melNorm: 'slaney' | 'none';
   compression: { type: 'db' | 'log' | 'none'; floor: number; topDb: number | null };
   nMfcc: number; // used when kind = 'mfcc'
-  normalisation: 'none' | 'utterance' | 'global'; // global: mean/var of the training fold only
+  normalisation: 'none' | 'utterance' | 'global' | 'speaker'; // global: mean/var of the training fold only; speaker: of each speaker's utterances
   trimSilenceDb: number | null; // leading/trailing frames this many dB below the loudest frame are dropped; null = off
   segment: null | { frames: number; hopFrames: number }; // null = variable length kept
 }
@@ -116,7 +116,9 @@ export function resolveFrameParams(config: FeatureConfig): FrameParams {
   if (config.kind === 'mfcc' && (!Number.isInteger(config.nMfcc) || config.nMfcc < 1 || config.nMfcc > config.nMels)) {
     throw invalid('nMfcc', config.nMfcc, `use an integer in [1, nMels = ${config.nMels}]`);
   }
-  if (!['none', 'utterance', 'global'].includes(config.normalisation)) throw invalid('normalisation', config.normalisation, "use 'none', 'utterance' or 'global'");
+  if (!['none', 'utterance', 'global', 'speaker'].includes(config.normalisation)) {
+    throw invalid('normalisation', config.normalisation, "use 'none', 'utterance', 'global' or 'speaker'");
+  }
   const trim = config.trimSilenceDb;
   if (trim !== null && trim !== undefined && !(typeof trim === 'number' && trim > 0)) {
     throw invalid('trimSilenceDb', trim, 'use null (off) or a positive number of dB below the loudest frame, e.g. 40');

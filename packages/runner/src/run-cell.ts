@@ -220,13 +220,32 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
   };
   let stats: NormStats | null = null;
   let normStats: NormStatsRecord | null = null;
-  if (cell.config.features.normalisation === 'global') {
+  const statsOf = (list: readonly string[]) =>
+    computeNormStats((function* () {
+      for (const id of list) yield load(id);
+    })());
+  const normalisation = cell.config.features.normalisation;
+  const speakerStats = new Map<string, NormStats>();
+  if (normalisation === 'global' || normalisation === 'speaker') {
     // statistics of the training fold only: validation and test never leak into them
     const trained = fold.train.filter((id) => entries.has(id));
-    stats = computeNormStats((function* () {
-      for (const id of trained) yield load(id);
-    })());
+    stats = statsOf(trained);
     normStats = { fold: fold.name, utterances: trained.length, mean: Array.from(stats.mean), std: Array.from(stats.std) };
+  }
+  if (normalisation === 'speaker') {
+    // each speaker by their own utterances' statistics (audio only, never labels), test speakers included
+    const bySpeaker = new Map<string, string[]>();
+    for (const id of entries.keys()) {
+      const speaker = byId.get(id)!.speaker;
+      bySpeaker.set(speaker, [...(bySpeaker.get(speaker) ?? []), id]);
+    }
+    normStats!.utterances = entries.size;
+    normStats!.perSpeaker = {};
+    for (const [speaker, list] of bySpeaker) {
+      const s = statsOf(list);
+      speakerStats.set(speaker, s);
+      normStats!.perSpeaker[speaker] = { utterances: list.length, mean: Array.from(s.mean), std: Array.from(s.std) };
+    }
   }
   const classIndex = new Map(corpus.classes.map((c, i) => [c, i]));
   // a segment's id -> its utterance and frames
@@ -244,7 +263,11 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
           return { id: segId, utteranceId: id, label, frames: b.validFrames };
         });
       });
-  const readUtterance = (id: string): Float32Array => (stats ? normalise(load(id), stats) : load(id)).data;
+  const statsFor = (id: string): NormStats | null => (normalisation === 'speaker' ? speakerStats.get(byId.get(id)!.speaker)! : stats);
+  const readUtterance = (id: string): Float32Array => {
+    const s = statsFor(id);
+    return (s ? normalise(load(id), s) : load(id)).data;
+  };
   const first = entries.values().next().value;
   if (!first) {
     throw new SerError('DATASET_MISSING_FILES', `fold '${fold.name}' of corpus '${corpus.dataset}' has no readable utterances`);

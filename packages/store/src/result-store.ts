@@ -32,13 +32,15 @@ export interface CellResult {
   normStats?: NormStatsRecord | null;
 }
 
-/** Per-bin normalisation statistics of one fold's training utterances. */
+/** Per-bin normalisation statistics of one fold: of its training utterances (global), or per speaker (speaker). */
 export interface NormStatsRecord {
   fold: string;
-  /** Training utterances they were computed from. */
+  /** Training utterances they were computed from (global); with speaker normalisation, all utterances of the fold. */
   utterances: number;
   mean: number[];
   std: number[];
+  /** features.normalisation 'speaker': each speaker's own statistics (mean and std above are then those of the training utterances, for reference). */
+  perSpeaker?: Record<string, { utterances: number; mean: number[]; std: number[] }>;
 }
 
 /** Version of the on-disk layout, in every file's metadata ('ser.format'). */

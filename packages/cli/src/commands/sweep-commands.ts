@@ -103,11 +103,17 @@ export async function runCommand(
   if (opts.report !== false) (await import('./report-commands.js')).printResultsTable(resultsDir);
   // The exit code speaks for every planned cell, also those stored as failed by an earlier run.
   const plannedIds = new Set(planned.cells.map((c) => c.cellId));
-  const storedFailed = new ResultStore(resultsDir).readCells().filter((r) => plannedIds.has(r.cellId) && r.status === 'failed').length;
+  const stored = new ResultStore(resultsDir).readCells().filter((r) => plannedIds.has(r.cellId));
+  const storedFailed = stored.filter((r) => r.status === 'failed').length;
+  const storedDiverged = stored.filter((r) => r.status === 'diverged').length;
   if (!summary.ok || storedFailed > 0) {
     process.stdout.write(`${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`ser run ${file} --rerun-failed\` runs them again\n`);
-    process.exitCode = 1;
   }
+  if (storedDiverged > 0) {
+    process.stdout.write(`${storedDiverged} cell${storedDiverged === 1 ? '' : 's'} diverged (stored as results, excluded from every mean): see the errorCode and errorMessage columns\n`);
+  }
+  // the exit code says whether every planned cell succeeded: failed and diverged cells both count
+  if (!summary.ok || storedFailed > 0 || storedDiverged > 0) process.exitCode = 1;
 }
 
 /** `ser cell FILE --index N`: one cell in this process (a worker or a Slurm array task). */
