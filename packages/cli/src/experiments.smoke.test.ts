@@ -33,7 +33,7 @@ function tinyOverrides(file: string, results: string): string[] | null {
   const common = ['trainer.epochs=1', 'trainer.minSteps=null', 'sweep.folds=1', `output.dir=${results}`];
   if (file.includes('iemocap')) return [...common, `dataset.path=${iemocap}`, 'dataset.subset=true', 'trainer.batchSize=8'];
   if (file.includes('emodb')) return emodb ? [...common, `dataset.path=${emodb}`, 'dataset.subset=true', 'trainer.batchSize=8'] : null;
-  return [...common, 'dataset.speakers=3', 'dataset.utterancesPerSpeakerPerClass=2', 'dataset.durationS=[0.6,0.9]'];
+  return [...common, 'dataset.speakers=4', 'dataset.utterancesPerSpeakerPerClass=2', 'dataset.durationS=[0.6,0.9]'];
 }
 
 describe('experiments/', () => {

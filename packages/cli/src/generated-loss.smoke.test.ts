@@ -16,7 +16,8 @@ const demo = path.join('experiments', 'demo.yaml');
 const overrides = (results: string) => [
   'trainer.epochs=1',
   'sweep.folds=1',
-  'dataset.speakers=3',
+  'dataset.speakers=4',
+  'trainer.minSteps=null',
   'dataset.utterancesPerSpeakerPerClass=2',
   'dataset.durationS=[0.6,0.9]',
   `output.dir=${results}`,

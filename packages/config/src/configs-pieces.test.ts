@@ -18,7 +18,8 @@ describe('configs/', () => {
     expect(groups.sort()).toEqual(['dataset', 'features', 'loss', 'model', 'sweep', 'trainer']);
     for (const name of ['features/logmel-paper', 'features/stft-paper', 'features/logmel-small', 'model/cnn-birnn-paper', 'model/cnn-birnn-small',
       'loss/softmax', 'loss/center', 'trainer/paper', 'trainer/demo', 'dataset/emodb', 'dataset/iemocap', 'dataset/synthetic-demo',
-      'sweep/lambda-alpha', 'sweep/none']) {
+      'sweep/lambda-alpha', 'sweep/none', 'features/logmel-recipe', 'features/logmel-recipe-speaker', 'model/cnn-birnn-recipe', 'model/utterance-stats',
+      'trainer/recipe']) {
       expect(pieces.map(([g, p]) => `${g}/${p}`)).toContain(name);
     }
   });
