@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '@ser/config';
+import { runCommandLine } from './commands/sweep-commands.js';
 import { plugins } from './plugins.js';
 import { ser, tempDir, workspaceRoot } from './test-support.js';
 
@@ -92,5 +93,10 @@ describe('ser.schema.json', () => {
     expect(r.stdout + r.stderr).toMatch(/1 cell diverged/);
     expect(r.stderr).toMatch(/LOSS_DIVERGED|NON_FINITE_LOSS/);
     expect(r.status).toBe(1);
+  });
+
+  it('the resume and rerun hints repeat the command-line overrides, quoted for the shell', () => {
+    const line = runCommandLine('experiments/demo.yaml', ['trainer.epochs=2', 'sweep.seeds=[0, 1]', "name=it's"], { results: 'out dir', rerunFailed: true });
+    expect(line).toBe(`npx ser run experiments/demo.yaml trainer.epochs=2 'sweep.seeds=[0, 1]' 'name=it'\\''s' --results 'out dir' --rerun-failed`);
   });
 });

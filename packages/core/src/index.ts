@@ -6,3 +6,4 @@ export { writeFileAtomic, writeFileAtomicAsync, TEMP_HOST } from './atomic-file.
 export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { JsonSchema, PluginDefinition, StateDict, StateTensor } from './plugin.js';
+export { shellQuote } from './shell-quote.js';

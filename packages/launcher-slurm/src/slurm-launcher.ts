@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SerError, writeFileAtomic } from '@ser/core';
+import { SerError, shellQuote, writeFileAtomic } from '@ser/core';
 import type { LaunchRequest, LaunchSummary, Launcher } from '@ser/runner';
 import { ResultStore } from '@ser/store';
 
@@ -60,7 +60,7 @@ interface LedgerEntry {
   submittedAt: string;
 }
 
-const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const q = shellQuote;
 
 /**
  * The sbatch script of a job array over the given cells. Array task i runs cell cellIndices[i];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { consoleLogger, SerError } from '@ser/core';
+import { consoleLogger, SerError, shellQuote } from '@ser/core';
 import type { Logger } from '@ser/core';
 import { loadExperiment } from '@ser/config';
 import type { LoadedExperiment } from '@ser/config';
@@ -52,6 +52,15 @@ export async function planCommand(file: string, overrides: string[], opts: { res
   process.stdout.write(p.text + '\n');
 }
 
+/** The `ser run` command line that runs this same experiment again (overrides and results folder included), quoted for the shell. */
+export function runCommandLine(file: string, overrides: readonly string[], opts: { results?: string; workers?: number; rerunFailed?: boolean }): string {
+  const words = ['npx', 'ser', 'run', file, ...overrides];
+  if (opts.results) words.push('--results', opts.results);
+  if (opts.workers !== undefined) words.push('--workers', String(opts.workers));
+  if (opts.rerunFailed) words.push('--rerun-failed');
+  return words.map(shellQuote).join(' ');
+}
+
 /** `ser run FILE`: the cells not yet stored, in a pool of worker processes; then the UA/WA table. */
 export async function runCommand(
   file: string,
@@ -72,7 +81,7 @@ export async function runCommand(
   let stoppedBy: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals) => {
     stoppedBy = sig;
-    logger.warn(`${sig}: stopping the workers; finished cells are stored, \`ser run ${file}\` resumes`);
+    logger.warn(`${sig}: stopping the workers; finished cells are stored, \`${runCommandLine(file, overrides, opts)}\` resumes`);
     stop.abort();
   };
   process.once('SIGINT', onSignal);
@@ -107,7 +116,7 @@ export async function runCommand(
   const storedFailed = stored.filter((r) => r.status === 'failed').length;
   const storedDiverged = stored.filter((r) => r.status === 'diverged').length;
   if (!summary.ok || storedFailed > 0) {
-    process.stdout.write(`${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`ser run ${file} --rerun-failed\` runs them again\n`);
+    process.stdout.write(`${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`${runCommandLine(file, overrides, { ...opts, rerunFailed: true })}\` runs them again\n`);
   }
   if (storedDiverged > 0) {
     process.stdout.write(`${storedDiverged} cell${storedDiverged === 1 ? '' : 's'} diverged (stored as results, excluded from every mean): see the errorCode and errorMessage columns\n`);
