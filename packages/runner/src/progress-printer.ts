@@ -15,6 +15,9 @@ export function createSweepProgressPrinter(stream: NodeJS.WritableStream & { isT
       case 'sweep-start':
         line = `sweep: ${event.progress.total} cells, ${event.progress.skipped} already stored`;
         break;
+      case 'cell-corrupt':
+        line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): its stored file cannot be read (${event.reason.split('\n')[0]}); moved to ${event.movedTo}, running it again`;
+        break;
       case 'cell-retry':
         line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): attempt ${event.attempt} ${event.reason}; retrying`;
         break;

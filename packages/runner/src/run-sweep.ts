@@ -19,6 +19,8 @@ export interface SweepProgress {
 export type SweepEvent =
   | (LaunchEvent & { progress: SweepProgress })
   | { type: 'sweep-start'; progress: SweepProgress }
+  /** A stored cell file that cannot be read was moved aside (to movedTo) and its cell runs again. */
+  | { type: 'cell-corrupt'; cell: Cell; movedTo: string; reason: string; progress: SweepProgress }
   | { type: 'sweep-end'; progress: SweepProgress; summary: SweepSummary };
 
 /**
@@ -61,9 +63,16 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
   const store = new ResultStore(options.resultsDir);
   store.removeStaleTempFiles();
   const todo: Cell[] = [];
+  const corrupt: { cell: Cell; movedTo: string; reason: string }[] = [];
   for (const cell of options.cells) {
-    if (store.hasCell(cell.cellId) && options.rerunFailed && readStatus(store, cell.cellId) === 'failed') {
-      store.removeCell(cell.cellId);
+    if (store.hasCell(cell.cellId)) {
+      const stored = readStatus(store, cell.cellId);
+      if (stored.error) {
+        // a half-written or damaged file (disk full, a copy gone wrong): keep it aside, run the cell again
+        corrupt.push({ cell, movedTo: store.quarantineCell(cell.cellId), reason: stored.error });
+      } else if (options.rerunFailed && stored.status === 'failed') {
+        store.removeCell(cell.cellId);
+      }
     }
     if (!store.hasCell(cell.cellId)) todo.push(cell);
   }
@@ -80,6 +89,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
   const durations: number[] = [];
   const emit = (e: SweepEvent) => options.onEvent?.(e);
   emit({ type: 'sweep-start', progress: { ...progress } });
+  for (const c of corrupt) emit({ type: 'cell-corrupt', ...c, progress: { ...progress } });
 
   const launched = todo.length
     ? await options.launcher.launch({
@@ -125,10 +135,10 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
   return summary;
 }
 
-function readStatus(store: ResultStore, cellId: string): string | null {
+function readStatus(store: ResultStore, cellId: string): { status: string | null; error: string | null } {
   try {
-    return store.readCell(cellId).status;
-  } catch {
-    return null;
+    return { status: store.readCell(cellId).status, error: null };
+  } catch (err) {
+    return { status: null, error: err instanceof Error ? err.message : String(err) };
   }
 }

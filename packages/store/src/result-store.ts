@@ -125,6 +125,18 @@ export class ResultStore {
     }
   }
 
+  /**
+   * Moves a cell whose cells file cannot be read to <dir>/corrupt/<cellId>.<time>.arrow (kept for a
+   * look, out of every table) and forgets its other files, so it runs again. Returns where it went.
+   */
+  quarantineCell(cellId: string): string {
+    const target = path.join(this.dir, 'corrupt', `${cellId}.${new Date().toISOString().replace(/[:.]/g, '-')}.arrow`);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(this.filePath('cells', cellId), target);
+    this.removeCell(cellId);
+    return target;
+  }
+
   /** Ids of the stored cells, sorted; temporary files of writers are ignored. */
   cellIds(): string[] {
     return this.listIds('cells');
