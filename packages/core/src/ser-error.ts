@@ -24,6 +24,7 @@ export type SerErrorCode =
   | 'STORE_CORRUPT'
   | 'WORKER_CRASHED'
   | 'CELL_FAILED'
+  | 'RESULTS_IN_USE'
   | 'FOLD_MISSING_CLASS'
   | 'LAUNCHER_FAILED'
   | 'REPORT_EMPTY'

@@ -54,4 +54,30 @@ describe('runSweep', () => {
     expect(fs.statSync(movedTo).size).toBe(100);
     expect(store.readCells().map((r) => r.cellId).sort()).toEqual(cells.map((c) => c.cellId).sort());
   });
+
+  it('refuses a second sweep on a results folder in use, naming the first; takes over a lock whose process is gone', async () => {
+    const cells = fakeCells(2);
+    const resultsDir = path.join(dir, 'results');
+    const options = { cells, experimentFile: 'exp.yaml', overrides: ['loss.lambda=0.1'], resultsDir, workers: 1, retries: 0 };
+    let second: Promise<unknown> | null = null;
+    const slow: Launcher = {
+      name: 'slow',
+      async launch(request) {
+        // while this sweep holds the folder, another one starts on it
+        second = runSweep({ ...options, launcher: inlineLauncher([]) });
+        await second.catch(() => undefined);
+        return inlineLauncher([]).launch(request);
+      },
+    };
+    await runSweep({ ...options, launcher: slow });
+    await expect(second!).rejects.toMatchObject({ code: 'RESULTS_IN_USE' });
+    await expect(second!).rejects.toThrow(/in use by another sweep: exp\.yaml loss\.lambda=0\.1 \(pid \d+/);
+    expect(fs.existsSync(path.join(resultsDir, '.ser-run.lock'))).toBe(false);
+
+    // a lock left by a killed process (a pid that does not run) does not block
+    fs.writeFileSync(path.join(resultsDir, '.ser-run.lock'), JSON.stringify({ pid: 2 ** 22 + 17, host: os.hostname(), startedAt: 'then', command: 'old' }));
+    const ran: number[] = [];
+    await runSweep({ ...options, cells: fakeCells(3), launcher: inlineLauncher(ran) });
+    expect(ran).toEqual([2]);
+  });
 });

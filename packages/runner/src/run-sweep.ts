@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { ResultStore } from '@ser/store';
 import type { Cell } from './cell.js';
 import type { LaunchEvent, Launcher } from './launcher.js';
+import { lockResults } from './internal/results-lock.js';
 
 /** Where a sweep stands; etaS is the estimated seconds left (null until one cell has finished in this run). */
 export interface SweepProgress {
@@ -60,6 +62,16 @@ export interface RunSweepOptions {
  * only the new cells. One failing cell never ends the sweep.
  */
 export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> {
+  // one sweep per results folder at a time: a second one would train every cell again
+  const release = lockResults(options.resultsDir, [path.basename(options.experimentFile), ...(options.overrides ?? [])].join(' '));
+  try {
+    return await runUnlocked(options);
+  } finally {
+    release();
+  }
+}
+
+async function runUnlocked(options: RunSweepOptions): Promise<SweepSummary> {
   const store = new ResultStore(options.resultsDir);
   store.removeStaleTempFiles();
   const todo: Cell[] = [];
