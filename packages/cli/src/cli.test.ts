@@ -99,4 +99,25 @@ describe('ser.schema.json', () => {
     const line = runCommandLine('experiments/demo.yaml', ['trainer.epochs=2', 'sweep.seeds=[0, 1]', "name=it's"], { results: 'out dir', rerunFailed: true });
     expect(line).toBe(`npx ser run experiments/demo.yaml trainer.epochs=2 'sweep.seeds=[0, 1]' 'name=it'\\''s' --results 'out dir' --rerun-failed`);
   });
+
+  it('validate says when dataset.path does not exist, where it was set, and exits 1', () => {
+    const r = ser(['validate', 'experiments/emodb-center-loss.yaml', 'dataset.path=/no/such/emodb']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("command-line override 'dataset.path=/no/such/emodb' dataset.path: /no/such/emodb does not exist");
+  });
+
+  it('an empty experiment file or a top-level list is one clear problem; NaN and infinity are named', () => {
+    const empty = path.join(work, 'empty.yaml');
+    fs.writeFileSync(empty, '# nothing yet\n');
+    const e = ser(['validate', empty]);
+    expect(e.status).toBe(1);
+    expect(e.stderr).toMatch(/: 1 problem\n.*empty\.yaml is empty: an experiment needs at least name, dataset, model and loss/);
+    const list = path.join(work, 'list.yaml');
+    fs.writeFileSync(list, '- name: x\n');
+    expect(ser(['validate', list]).stderr).toMatch(/: 1 problem\n.*found a list/);
+    const r = ser(['validate', 'experiments/demo.yaml', 'seed=.nan', 'trainer.gradientClipNorm=.inf', 'trainer.epochs=1e400']);
+    expect(r.stderr).toMatch(/seed: expected integer .*, found NaN/);
+    expect(r.stderr).toMatch(/trainer\.gradientClipNorm: expected number > 0 or null, found infinity/);
+    expect(r.stderr).toMatch(/trainer\.epochs: expected integer .*, found infinity/);
+  });
 });

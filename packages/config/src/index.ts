@@ -22,3 +22,4 @@ export type {
   SweepSpec,
   TrainerConfig,
 } from './types.js';
+export { formatLocation } from './internal/source-map.js';

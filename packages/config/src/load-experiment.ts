@@ -86,6 +86,7 @@ function resolveExperiment(file: string, options: LoadOptions): { loaded?: Loade
   ctx.problems.push(...setPaths(composed, overrides.sets, ctx.dropped));
 
   const value = structuredClone(composed.value);
+  if (ctx.topLevelUnusable) return { problems: ctx.problems };
   const problems = [...ctx.problems, ...validateValue(value, options.plugins, composed.sources)];
   let points: SweepPoint[] = [];
   if (!problems.some((p) => p.segments[0] === 'sweep') && isSweepSpec(value.sweep)) {

@@ -24,6 +24,8 @@ export interface GroupChoice {
 export interface ComposeContext {
   configsDir: string;
   groupChoices: Map<string, GroupChoice>;
+  /** Set when the experiment file itself has no keys to validate (empty, a list, a scalar). */
+  topLevelUnusable?: boolean;
   problems: Problem[];
   notFound: Problem[];
   dropped: string[];
@@ -46,13 +48,18 @@ export function composeFile(file: string, ctx: ComposeContext, options: { stack:
   const from = options.from && options.from.kind !== 'unknown' ? formatLocation(options.from) : undefined;
   const parsed = readYamlFile(file, from);
   const result = emptyTree();
-  if (!isPlainObject(parsed.value)) {
+  if (!isPlainObject(parsed.value) || (!options.piece && Object.keys(parsed.value).length === 0)) {
+    const empty = isPlainObject(parsed.value);
     ctx.problems.push({
       code: 'CONFIG_INVALID',
       segments: [],
-      message: `expected a mapping of keys at the top of ${displayPath(file)}, found ${Array.isArray(parsed.value) ? 'a list' : JSON.stringify(parsed.value)}`,
+      message: empty
+        ? `${displayPath(file)} is empty: an experiment needs at least name, dataset, model and loss (or a defaults list); start from experiments/demo.yaml`
+        : `expected a mapping of keys at the top of ${displayPath(file)}, found ${Array.isArray(parsed.value) ? 'a list' : JSON.stringify(parsed.value)}; an experiment is key: value lines (name, defaults, dataset, ...), see experiments/demo.yaml`,
       source: parsed.root,
     });
+    // nothing else can be said about a file with no keys: its missing required keys would only repeat this
+    ctx.topLevelUnusable = true;
     return result;
   }
   const doc = parsed.value;

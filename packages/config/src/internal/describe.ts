@@ -54,6 +54,10 @@ function describeType(type: string, s: JsonSchema): string {
 /** A value as found in the config, short: "abc" (quoted), -1, null, [0,1], an object with 12 keys. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  // JSON would say null for these (YAML .nan, .inf, 1e400)
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return 'infinity (or a number too large for a double)';
+  if (value === -Infinity) return '-infinity (or a number too large for a double)';
   const json = JSON.stringify(value);
   if (json !== undefined && json.length <= 60) return json;
   if (Array.isArray(value)) return `an array of ${value.length} items`;
