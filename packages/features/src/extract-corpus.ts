@@ -59,7 +59,7 @@ export async function extractCorpus(
     } catch (err) {
       if (onBad === 'skip' && isSerError(err) && AUDIO_CODES.has(err.code)) {
         skipped.push({ path: p, code: err.code, message: err.message });
-        logger.warn(`skipping ${err.message}`);
+        logger.warn(`skipping (${err.code}) ${err.message}`);
       } else {
         throw err;
       }
