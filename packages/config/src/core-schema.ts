@@ -143,7 +143,7 @@ export const datasetCoreProperties: Record<string, JsonSchema> = {
 };
 
 const learningRate = (def: number): JsonSchema => num('Initial learning rate.', def, { exclusiveMinimum: 0 });
-const weightDecay = num('L2 weight decay.', 0, { minimum: 0 });
+const weightDecay = num('Decoupled weight decay per unit learning rate (AdamW / SGDW: p <- p * (1 - lr * weightDecay)), on the model variables only, not the loss variables.', 0, { minimum: 0 });
 
 /** trainer: optimiser, schedule, batches, early stopping. */
 export const trainerSchema: JsonSchema = {
@@ -229,7 +229,7 @@ export const trainerSchema: JsonSchema = {
         { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { const: 'constant' } } },
         {
           type: 'object',
-          description: 'lr = lr0 * gamma^floor(epoch / everyEpochs).',
+          description: 'lr = lr0 * gamma^floor((epoch - 1) / everyEpochs), epochs counted from 1.',
           additionalProperties: false,
           required: ['id'],
           properties: {

@@ -51,7 +51,7 @@ describe('FeatureCache', () => {
       { compression: { type: 'db', floor: 1e-10, topDb: 80 } },
       { melScale: 'htk' },
       { normalisation: 'none' },
-      { center: false },
+      { center: true },
     ];
     for (const v of variants) {
       const before = cache.stats.misses;

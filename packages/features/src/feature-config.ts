@@ -40,7 +40,7 @@ export const defaultFeatureConfig: Readonly<FeatureConfig> = Object.freeze({
   windowMs: 40,
   hopMs: 10,
   window: 'hamming',
-  center: true,
+  center: false,
   preEmphasis: 0,
   spectrum: 'power',
   nMels: 128,
