@@ -33,11 +33,14 @@ interface CheckpointMeta {
 }
 
 /**
- * Trains one cell: epochs of bucketed, shuffled batches (model -> loss -> one optimiser step ->
- * loss.afterStep), validation after each epoch, best-epoch selection and early stopping on the
- * validation metric, a checkpoint after every epoch (resumed from when present), and at the end
- * the validation and test splits scored once with the selected weights. A non-finite loss ends
- * the run with status 'diverged' (a result, not an exception). The model and loss stay the
+ * Trains one cell: epochs (at least minSteps optimiser steps) of bucketed batches drawn by
+ * `sampling` and augmented (training only), each a model -> loss -> one optimiser step at the
+ * schedule's rate -> loss.afterStep; validation after each epoch, best-epoch selection and early
+ * stopping on the validation metric, a checkpoint after every epoch (resumed from when present),
+ * and at the end the validation and test splits scored once with the selected weights (the best
+ * epoch's, or the last epoch's without restoreBest). A non-finite loss, or one above
+ * divergence.factor x its first value for divergence.steps steps, ends the run with status
+ * 'diverged' (a result, not an exception). The model and loss stay the
  * caller's (not disposed); they hold the selected weights afterwards.
  */
 export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome> {
