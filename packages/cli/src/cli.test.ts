@@ -87,7 +87,7 @@ describe('ser.schema.json', () => {
 
   it('run exits 1 when a cell diverged, also with a finite blow-up, and says so', () => {
     const results = path.join(work, 'diverged');
-    const tiny = ['sweep.grid={}', 'sweep.points=[]', 'sweep.folds=1', 'dataset.speakers=4', 'dataset.utterancesPerSpeakerPerClass=2', 'dataset.durationS=[0.6,0.9]'];
+    const tiny = ['sweep.grid={}', 'sweep.points=[]', 'sweep.folds=1', 'sweep.seeds=[0]', 'dataset.speakers=4', 'dataset.utterancesPerSpeakerPerClass=2', 'dataset.durationS=[0.6,0.9]'];
     const blowUp = ['trainer.epochs=4', 'trainer.minSteps=null', 'trainer.batchSize=4', 'trainer.optimizer.learningRate=1000', 'trainer.divergence.steps=2', `output.dir=${results}`];
     const r = ser(['run', 'experiments/demo.yaml', ...tiny, ...blowUp, '--workers', '1', '--no-report'], { SER_CACHE_DIR: path.join(work, 'cache') });
     expect(r.stdout + r.stderr).toMatch(/1 cell diverged/);

@@ -16,6 +16,7 @@ const demo = path.join('experiments', 'demo.yaml');
 const overrides = (results: string) => [
   'trainer.epochs=1',
   'sweep.folds=1',
+  'sweep.seeds=[0]',
   'dataset.speakers=4',
   'trainer.minSteps=null',
   'dataset.utterancesPerSpeakerPerClass=2',
