@@ -1,13 +1,12 @@
 import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
 import { FusedBiRnn, FusedGru, FusedLstm, fastRelu, tf } from '@ser/engine';
-import { defineModel } from '@ser/model-core';
+import { checkModelInputs, defineModel, DropoutSeeds, VariableStore } from '@ser/model-core';
 import type { Model, ModelOutput } from '@ser/model-core';
 import { cnnBirnnSchema } from './config.js';
 import type { CnnBirnnConfig } from './config.js';
 import { ConvBlock } from './internal/conv-block.js';
 import { lastFrame, maskedAttention, maskedMax, maskedMean } from './internal/time-pooling.js';
-import { VariableStore } from '@ser/model-core';
 
 const ID = 'cnn-birnn';
 
@@ -37,9 +36,7 @@ class CnnBirnn implements Model {
   private readonly blocks: ConvBlock[] = [];
   private readonly rnns: Recurrent[] = [];
   private readonly head: Record<string, tf.Variable> = {};
-  /** Dropout masks are seeded `${dropoutSeed}:${dropoutCounter++}`: each call its own, a resumed run the same ones. */
-  private dropoutSeed: number;
-  private dropoutCounter = 0;
+  private readonly dropout: DropoutSeeds;
   private readonly owner = `model '${ID}'`;
 
   constructor(
@@ -48,7 +45,7 @@ class CnnBirnn implements Model {
     numClasses: number,
     seed: number,
   ) {
-    this.dropoutSeed = seed;
+    this.dropout = new DropoutSeeds(seed, this.owner);
     this.embeddingDim = config.embeddingDim;
     this.store = new VariableStore(seed, this.owner);
     const rng = new Rng(seed).fork('rnn');
@@ -94,7 +91,7 @@ class CnnBirnn implements Model {
 
   apply(batch: tf.Tensor3D, mask: tf.Tensor2D, training: boolean): ModelOutput {
     this.checkInputs(batch, mask);
-    const nextSeed = () => `${this.dropoutSeed}:${this.dropoutCounter++}`;
+    const nextSeed = () => this.dropout.next();
     return tf.tidy(() => {
       const [b, frames, bins] = batch.shape;
       let m = tf.cast(mask, 'float32') as tf.Tensor2D;
@@ -131,12 +128,7 @@ class CnnBirnn implements Model {
   }
 
   private checkInputs(batch: tf.Tensor3D, mask: tf.Tensor2D): void {
-    if (batch.rank !== 3 || batch.shape[2] !== this.inputBins) {
-      throw new SerError('SHAPE_MISMATCH', `${this.owner}.apply: batch must be [batch, frames, ${this.inputBins}], got [${batch.shape}]; the features' bins must match the model's inputBins`);
-    }
-    if (mask.rank !== 2 || mask.shape[0] !== batch.shape[0] || mask.shape[1] !== batch.shape[1]) {
-      throw new SerError('SHAPE_MISMATCH', `${this.owner}.apply: mask must be [${batch.shape[0]}, ${batch.shape[1]}], got [${mask.shape}]`);
-    }
+    checkModelInputs(this.owner, batch, mask, this.inputBins);
     let size: [number, number] = [batch.shape[1], this.inputBins];
     for (const block of this.blocks) size = block.outputSize(size);
     if (size[0] < 1) {
@@ -149,18 +141,14 @@ class CnnBirnn implements Model {
   getState(): StateDict {
     const state: StateDict = { ...this.store.getState() };
     for (const rnn of this.rnns) Object.assign(state, rnn.getState());
-    state.dropout = { shape: [2], values: [this.dropoutSeed, this.dropoutCounter] };
+    state.dropout = this.dropout.getState();
     return state;
   }
 
   setState(state: StateDict): void {
-    const dropout = state.dropout;
-    if (dropout === undefined || dropout.values.length !== 2 || !dropout.values.every(Number.isInteger)) {
-      throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state needs 'dropout' as [seed, counter] integers; the checkpoint was not written by this model`);
-    }
+    this.dropout.setState(state.dropout);
     this.store.setState(state);
     for (const rnn of this.rnns) rnn.setState(state);
-    [this.dropoutSeed, this.dropoutCounter] = dropout.values;
   }
 
   dispose(): void {

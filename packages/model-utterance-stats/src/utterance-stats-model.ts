@@ -1,6 +1,6 @@
-import { SerError, type JsonSchema, type StateDict } from '@ser/core';
+import type { JsonSchema, StateDict } from '@ser/core';
 import { fastRelu, tf } from '@ser/engine';
-import { defineModel, VariableStore, type Model, type ModelOutput } from '@ser/model-core';
+import { checkModelInputs, defineModel, DropoutSeeds, VariableStore, type Model, type ModelOutput } from '@ser/model-core';
 
 const ID = 'utterance-stats';
 
@@ -110,9 +110,7 @@ class UtteranceStats implements Model {
   private readonly embedding: { w: tf.Variable; b: tf.Variable };
   private readonly output: { w: tf.Variable; b: tf.Variable };
   private readonly moving: { mean: tf.Variable; variance: tf.Variable } | null;
-  /** Dropout masks are seeded `${dropoutSeed}:${dropoutCounter++}`: each call its own, a resumed run the same ones. */
-  private dropoutSeed: number;
-  private dropoutCounter = 0;
+  private readonly dropout: DropoutSeeds;
   private readonly owner = `model '${ID}'`;
 
   constructor(
@@ -121,7 +119,7 @@ class UtteranceStats implements Model {
     numClasses: number,
     seed: number,
   ) {
-    this.dropoutSeed = seed;
+    this.dropout = new DropoutSeeds(seed, this.owner);
     this.embeddingDim = config.embeddingDim;
     this.store = new VariableStore(seed, this.owner);
     let size = (config.deltas ? 4 : 2) * inputBins;
@@ -139,9 +137,9 @@ class UtteranceStats implements Model {
   }
 
   apply(batch: tf.Tensor3D, mask: tf.Tensor2D, training: boolean): ModelOutput {
-    this.checkInputs(batch, mask);
+    checkModelInputs(this.owner, batch, mask, this.inputBins);
     const rate = this.config.dropout;
-    const drop = <T extends tf.Tensor>(t: T): T => (training && rate > 0 ? (tf.dropout(t, rate, undefined, `${this.dropoutSeed}:${this.dropoutCounter++}`) as T) : t);
+    const drop = <T extends tf.Tensor>(t: T): T => (training && rate > 0 ? (tf.dropout(t, rate, undefined, this.dropout.next()) as T) : t);
     return tf.tidy(() => {
       let h = drop(this.standardise(utteranceStatistics(batch, tf.cast(mask, 'float32') as tf.Tensor2D, this.config.deltas), training));
       for (const layer of this.hidden) h = drop(fastRelu(tf.add(tf.matMul(h, layer.w), layer.b)) as tf.Tensor2D);
@@ -163,26 +161,13 @@ class UtteranceStats implements Model {
     return tf.div(tf.sub(stats, mean), tf.sqrt(tf.add(variance, STANDARDISE_EPSILON))) as tf.Tensor2D;
   }
 
-  private checkInputs(batch: tf.Tensor3D, mask: tf.Tensor2D): void {
-    if (batch.rank !== 3 || batch.shape[2] !== this.inputBins) {
-      throw new SerError('SHAPE_MISMATCH', `${this.owner}.apply: batch must be [batch, frames, ${this.inputBins}], got [${batch.shape}]; the features' bins must match the model's inputBins`);
-    }
-    if (mask.rank !== 2 || mask.shape[0] !== batch.shape[0] || mask.shape[1] !== batch.shape[1]) {
-      throw new SerError('SHAPE_MISMATCH', `${this.owner}.apply: mask must be [${batch.shape[0]}, ${batch.shape[1]}], got [${mask.shape}]`);
-    }
-  }
-
   getState(): StateDict {
-    return { ...this.store.getState(), dropout: { shape: [2], values: [this.dropoutSeed, this.dropoutCounter] } };
+    return { ...this.store.getState(), dropout: this.dropout.getState() };
   }
 
   setState(state: StateDict): void {
-    const dropout = state.dropout;
-    if (dropout === undefined || dropout.values.length !== 2 || !dropout.values.every(Number.isInteger)) {
-      throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state needs 'dropout' as [seed, counter] integers; the checkpoint was not written by this model`);
-    }
+    this.dropout.setState(state.dropout);
     this.store.setState(state);
-    [this.dropoutSeed, this.dropoutCounter] = dropout.values;
   }
 
   dispose(): void {
