@@ -54,8 +54,6 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
     identity.classMap = corpus.classMap;
     identity.classes = corpus.classes;
     const fold = findFold(corpus, cell);
-    identity.skippedAudio = 0;
-    identity.skippedAudioIds = [];
     const { examples, source, normStats, skippedIds } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
     identity.skippedAudio = skippedIds.length;
     identity.skippedAudioIds = skippedIds;
@@ -237,7 +235,9 @@ async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCa
     const bySpeaker = new Map<string, string[]>();
     for (const id of entries.keys()) {
       const speaker = byId.get(id)!.speaker;
-      bySpeaker.set(speaker, [...(bySpeaker.get(speaker) ?? []), id]);
+      const list = bySpeaker.get(speaker);
+      if (list) list.push(id);
+      else bySpeaker.set(speaker, [id]);
     }
     normStats!.utterances = entries.size;
     normStats!.perSpeaker = {};
