@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Rng, SerError, stableHash, type StateDict } from '@ser/core';
 import { tf } from '@ser/engine';
 import type { Loss } from '@ser/loss-core';
-import { croppedLengths, epochExamples, readTrainingBatch } from './augment.js';
+import { croppedLengths, epochExamples, readTrainingBatch, type PlannedExample } from './augment.js';
 import { batchTensors, planBatches, type HostBatch } from './batches.js';
 import { prefixState, readCheckpoint, unprefixState, writeCheckpoint } from './checkpoint.js';
 import { validateTrainerConfig, type TrainerConfig } from './config.js';
@@ -11,7 +11,7 @@ import { emptyEvalResult, evaluateSplit, type SplitScores } from './internal/eva
 import { centerDrift, embeddingStats } from './metrics.js';
 import { clipByGlobalNorm, createOptimizer, type TrainOptimizer } from './optimizers.js';
 import { LrSchedule, type ScheduleState } from './schedules.js';
-import type { EpochRecord, EvalResult, Example, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
+import type { EpochRecord, EvalResult, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
 
 /** The checkpoint's file name inside checkpointDir. */
 export const CHECKPOINT_FILE = 'trainer-checkpoint.bin';
@@ -310,17 +310,14 @@ function trainStep(
   return { values, termNames };
 }
 
-/** Batches per training epoch: planBatches' count for the epoch's example count (bucket windows can add a short batch each). */
-function batchesPerEpoch(examples: readonly Example[], config: TrainerConfig): number {
-  let n = examples.length;
-  if (config.sampling === 'class-balanced') {
-    const counts = new Map<number, number>();
-    for (const e of examples) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
-    n = counts.size * Math.max(...counts.values());
-  }
-  if (!config.bucketing) return Math.ceil(n / config.batchSize);
-  const window = config.batchSize * Math.max(1, config.bucketWindowBatches);
-  return Math.floor(n / window) * Math.ceil(window / config.batchSize) + Math.ceil((n % window) / config.batchSize);
+/**
+ * Batches per training epoch, from planBatches itself on a throwaway RNG: the count depends only on
+ * the number of examples drawn per epoch, never on the order, and the trainer's own RNG stays untouched.
+ */
+function batchesPerEpoch(examples: readonly PlannedExample[], config: TrainerConfig): number {
+  const rng = new Rng(0);
+  const drawn = epochExamples(examples, config.sampling, rng);
+  return planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng }).batches.length;
 }
 
 function scoreSplit(options: TrainCellOptions, epochs: number, phase: 'validate' | 'test', epoch: number, examples: TrainCellOptions['data']['train']): SplitScores {
