@@ -3,7 +3,7 @@ export type { LoadOptions, ValidationReport, SweepPoint } from './load-experimen
 export { buildSchema } from './build-schema.js';
 export type { BuildSchemaOptions } from './build-schema.js';
 export { featureSchema, trainerSchema, sweepSchema, protocolSchema, DEFAULTS_GROUPS } from './core-schema.js';
-export { deepFreeze } from './deep-freeze.js';
+export { deepFreeze } from '@ser/core';
 export type {
   AdamConfig,
   ConfigProblem,

@@ -3,7 +3,7 @@
 // deep-freeze and hash.
 import path from 'node:path';
 import { SerError, isSerError, stableHash } from '@ser/core';
-import { deepFreeze } from './deep-freeze.js';
+import { deepFreeze } from '@ser/core';
 import { composeFile, findConfigsDir, throwIfNotFound } from './internal/compose.js';
 import type { ComposeContext } from './internal/compose.js';
 import { parseOverrides } from './internal/overrides.js';

@@ -1,4 +1,4 @@
-import { SerError, stableHash } from '@ser/core';
+import { SerError, deepFreeze, stableHash } from '@ser/core';
 import type { ParamValue } from '@ser/store';
 import { expandSweepPoints } from '@ser/config';
 import type { ExperimentConfig, LoadedExperiment } from '@ser/config';
@@ -100,12 +100,4 @@ function selectFolds(all: readonly FoldRef[], which: ExperimentConfig['sweep']['
     }
     return f;
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

@@ -2,7 +2,7 @@
 // applied to the composed config like an override layer and the result validated again, so a bad
 // grid value is reported at the sweep key that produced it.
 import { stableHash } from '@ser/core';
-import { deepFreeze } from '../deep-freeze.js';
+import { deepFreeze } from '@ser/core';
 import type { ExperimentConfig, PluginSchemas, SweepSpec } from '../types.js';
 import { problemAt, problemText } from './problems.js';
 import type { Problem } from './problems.js';
