@@ -2,7 +2,7 @@ export { loadExperiment, validateFile, expandSweepPoints } from './load-experime
 export type { LoadOptions, ValidationReport, SweepPoint } from './load-experiment.js';
 export { buildSchema } from './build-schema.js';
 export type { BuildSchemaOptions } from './build-schema.js';
-export { featureSchema, trainerSchema, sweepSchema, protocolSchema, DEFAULTS_GROUPS } from './core-schema.js';
+export { sweepSchema, DEFAULTS_GROUPS } from './core-schema.js';
 export { deepFreeze } from '@ser/core';
 export type {
   AdamConfig,

@@ -13,8 +13,9 @@ import { Type, type Static, type TObject, type TProperties, type TSchema, type T
 export function configObject<T extends TProperties>(properties: T, options: ObjectOptions & { required?: (keyof T & string)[] } = {}): TObject<T> {
   const { required, ...rest } = options;
   const schema = Type.Object(properties, { additionalProperties: false, ...rest });
+  // Type.Object marks every key required; a config key with a default may be left out.
   if (required && required.length > 0) schema.required = required;
-  else delete schema.required;
+  else delete (schema as { required?: string[] }).required;
   return schema;
 }
 

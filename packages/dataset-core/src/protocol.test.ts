@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isSerError } from '@ser/core';
+import { compileConfigValidator, isSerError } from '@ser/core';
 import type { Corpus, Utterance } from './corpus.js';
 import { makeFolds, protocolSchema, type Fold } from './protocol.js';
 import { splitHash } from './split-hash.js';
@@ -238,15 +237,20 @@ describe('determinism and splitHash', () => {
 });
 
 describe('protocolSchema', () => {
-  it('fills defaults and rejects unknown keys and a split-file without file', () => {
-    const ajv = new Ajv({ useDefaults: true, allErrors: true });
-    const validate = ajv.compile(protocolSchema);
+  const validate = compileConfigValidator(protocolSchema);
+  it("fills the picked variant's defaults", () => {
     const cfg: Record<string, unknown> = { id: 'speaker-k-fold' };
-    expect(validate(cfg)).toBe(true);
+    expect(validate(cfg)).toEqual([]);
     expect(cfg).toEqual({ id: 'speaker-k-fold', k: 5, validationSpeakers: 1 });
-    expect(validate({ id: 'leave-one-speaker-out', folds: 3 })).toBe(false);
-    expect(validate({ id: 'split-file' })).toBe(false);
-    expect(validate({ id: 'split-file', file: 'x.csv' })).toBe(true);
-    expect(validate({ id: 'leave-one-utterance-out' })).toBe(false);
+  });
+  it("rejects a key of another variant, unknown ids and a split-file without file", () => {
+    expect(validate({ id: 'leave-one-speaker-out', k: 3 })).not.toEqual([]);
+    expect(validate({ id: 'split-file' })).not.toEqual([]);
+    expect(validate({ id: 'split-file', file: 'x.csv' })).toEqual([]);
+    expect(validate({ id: 'leave-one-utterance-out' })).not.toEqual([]);
+  });
+  it('makeFolds, called without the config loader, gets the same checks', () => {
+    expect(() => makeFolds(speakerCorpus(3), { id: 'split-file' } as never, 0)).toThrow(/dataset\.protocol\.file: .*split-file needs `file`/);
+    expect(() => makeFolds(speakerCorpus(3), { id: 'speaker-k-fold', k: 1, validationSpeakers: 0 }, 0)).toThrow(/dataset\.protocol\.k: must be >= 2, got 1/);
   });
 });

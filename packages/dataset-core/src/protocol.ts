@@ -1,21 +1,11 @@
 import path from 'node:path';
-import { Rng, SerError, type JsonSchema } from '@ser/core';
+import { Type, type Static } from '@sinclair/typebox';
+import { Rng, SerError, compileConfigValidator, configObject, oneOfById } from '@ser/core';
 import type { Corpus, Utterance } from './corpus.js';
 import { checkLeakage } from './check-leakage.js';
 import { naturalCompare } from './natural-compare.js';
 import { readSplitFile } from './internal/split-file.js';
 import { pickValidationSpeakers } from './internal/validation-speakers.js';
-
-/** How a corpus is cut into speaker-independent folds (the `dataset.protocol` key). */
-export interface ProtocolConfig {
-  id: 'leave-one-session-out' | 'leave-one-speaker-out' | 'speaker-k-fold' | 'split-file';
-  /** speaker-k-fold: the number of folds. */
-  k?: number;
-  /** split-file: JSON or CSV of id -> train|validation|test. */
-  file?: string;
-  /** Speakers moved from the training side to validation (default 1). */
-  validationSpeakers: number;
-}
 
 /** One split of a corpus: utterance ids, each sorted. */
 export interface Fold {
@@ -27,42 +17,56 @@ export interface Fold {
 
 export const PROTOCOL_IDS = ['leave-one-session-out', 'leave-one-speaker-out', 'speaker-k-fold', 'split-file'] as const;
 
-/** The JSON Schema of ProtocolConfig; its defaults and descriptions are the docs. */
-export const protocolSchema: JsonSchema = {
-  type: 'object',
-  description: 'How the corpus is cut into speaker-independent folds. The validation set is always taken from the training speakers, never from the test fold.',
-  properties: {
-    id: {
-      type: 'string',
-      enum: [...PROTOCOL_IDS],
-      default: 'leave-one-speaker-out',
-      description:
-        "leave-one-session-out: one fold per recording session (IEMOCAP: 'Session1'..'Session5'); " +
-        'leave-one-speaker-out: one fold per speaker, named after the speaker; ' +
-        "speaker-k-fold: speakers dealt to k folds ('fold1'..'foldK') from the seed, balanced by utterance count; " +
-        'split-file: one fixed split read from `file`, the fold named after the file.',
-    },
-    k: { type: 'integer', minimum: 2, default: 5, description: 'speaker-k-fold: the number of folds (2 to the number of speakers).' },
-    file: {
-      type: 'string',
-      minLength: 1,
-      description:
-        'split-file: a JSON object {"<utterance id>": "train"|"validation"|"test"} or a CSV of rows `id,split` (header optional). ' +
-        'Utterances not listed are left out. Without validation rows, validationSpeakers speakers are moved from train to validation.',
-    },
-    validationSpeakers: {
-      type: 'integer',
-      minimum: 0,
-      default: 1,
-      description:
-        'Speakers moved from the training side of each fold to its validation set (early stopping, model selection); ' +
-        'chosen from the seed, alternating gender and spreading over sessions where possible. 0 leaves validation empty.',
-    },
+const validationSpeakers = Type.Integer({
+  minimum: 0,
+  default: 1,
+  description:
+    'Speakers moved from the training side of each fold to its validation set (early stopping, model selection); ' +
+    'chosen from the seed, alternating gender and spreading over sessions where possible. 0 leaves validation empty.',
+});
+
+/**
+ * The `dataset.protocol` key: how a corpus is cut into speaker-independent folds. The validation
+ * set is always taken from the training speakers, never from the test fold. ProtocolConfig is
+ * derived from this schema; its defaults and descriptions are the docs.
+ */
+export const protocolSchema = oneOfById(
+  [
+    configObject(
+      { id: Type.Literal('leave-one-session-out'), validationSpeakers },
+      { required: ['id'], description: "One fold per recording session (IEMOCAP: 'Session1'..'Session5')." },
+    ),
+    configObject({ id: Type.Literal('leave-one-speaker-out'), validationSpeakers }, { required: ['id'], description: 'One fold per speaker, named after the speaker.' }),
+    configObject(
+      {
+        id: Type.Literal('speaker-k-fold'),
+        k: Type.Integer({ minimum: 2, default: 5, description: 'The number of folds (2 to the number of speakers).' }),
+        validationSpeakers,
+      },
+      { required: ['id'], description: "Speakers dealt to k folds ('fold1'..'foldK') from the seed, balanced by utterance count." },
+    ),
+    configObject(
+      {
+        id: Type.Literal('split-file'),
+        file: Type.String({
+          minLength: 1,
+          description:
+            'A JSON object {"<utterance id>": "train"|"validation"|"test"} or a CSV of rows `id,split` (header optional). ' +
+            'Utterances not listed are left out. Without validation rows, validationSpeakers speakers are moved from train to validation.',
+        }),
+        validationSpeakers,
+      },
+      { required: ['id', 'file'], description: 'One fixed split read from `file`, the fold named after the file.' },
+    ),
+  ],
+  {
+    description: 'How the corpus is cut into speaker-independent folds. The validation set is always taken from the training speakers, never from the test fold.',
+    default: { id: 'leave-one-speaker-out' },
   },
-  required: ['id'],
-  additionalProperties: false,
-  allOf: [{ if: { properties: { id: { const: 'split-file' } }, required: ['id'] }, then: { required: ['file'] } }],
-};
+);
+
+/** How a corpus is cut into speaker-independent folds (the `dataset.protocol` key), defaults filled in. */
+export type ProtocolConfig = Static<typeof protocolSchema>;
 
 /**
  * Cuts a corpus into folds by the protocol, deterministically from the seed; every fold passes
@@ -95,34 +99,34 @@ export function makeFolds(corpus: Corpus, protocol: ProtocolConfig, seed: number
       folds = heldOutGroups(corpus, (u) => u.speaker, 'speaker', p.validationSpeakers, seed);
       break;
     case 'speaker-k-fold':
-      folds = speakerKFold(corpus, p.k!, p.validationSpeakers, seed);
+      folds = speakerKFold(corpus, p.k, p.validationSpeakers, seed);
       break;
     case 'split-file':
-      folds = [splitFileFold(corpus, p.file!, p.validationSpeakers, seed)];
+      folds = [splitFileFold(corpus, p.file, p.validationSpeakers, seed)];
       break;
   }
   for (const f of folds) checkLeakage(corpus, f);
   return folds;
 }
 
-function checkProtocol(protocol: ProtocolConfig): Required<Pick<ProtocolConfig, 'id' | 'validationSpeakers'>> & ProtocolConfig {
-  const bad = (field: string, msg: string) =>
-    new SerError('CONFIG_INVALID', `dataset.protocol.${field}: ${msg}`, { details: { protocol } });
+let validateProtocol: ((value: unknown) => { instancePath: string; message?: string; params: unknown }[]) | undefined;
+
+/** makeFolds is public API: a protocol written by hand (not through the config loader) gets the schema's checks and defaults here. */
+function checkProtocol(protocol: ProtocolConfig): ProtocolConfig {
+  const bad = (field: string, msg: string) => new SerError('CONFIG_INVALID', `dataset.protocol.${field}: ${msg}`, { details: { protocol } });
   if (!protocol || !PROTOCOL_IDS.includes(protocol.id)) {
     throw bad('id', `unknown protocol ${JSON.stringify(protocol?.id)}; allowed: ${PROTOCOL_IDS.join(', ')}`);
   }
-  const validationSpeakers = protocol.validationSpeakers ?? 1;
-  if (!Number.isInteger(validationSpeakers) || validationSpeakers < 0) {
-    throw bad('validationSpeakers', `must be an integer >= 0, got ${JSON.stringify(protocol.validationSpeakers)}`);
+  const filled = structuredClone(protocol);
+  validateProtocol ??= compileConfigValidator(protocolSchema);
+  const errors = validateProtocol(filled);
+  if (errors.length > 0) {
+    const e = errors[0];
+    const field = e.instancePath.slice(1).replace(/\//g, '.') || String((e.params as { missingProperty?: string }).missingProperty ?? 'id');
+    const fix = field === 'file' ? ': split-file needs `file`, a JSON or CSV of id -> train|validation|test' : '';
+    throw bad(field, `${e.message}, got ${JSON.stringify((protocol as Record<string, unknown>)[field])}${fix}`);
   }
-  const k = protocol.k ?? 5;
-  if (protocol.id === 'speaker-k-fold' && (!Number.isInteger(k) || k < 2)) {
-    throw bad('k', `must be an integer >= 2, got ${JSON.stringify(protocol.k)}`);
-  }
-  if (protocol.id === 'split-file' && (typeof protocol.file !== 'string' || protocol.file === '')) {
-    throw bad('file', 'split-file needs `file`: a JSON or CSV of id -> train|validation|test');
-  }
-  return { ...protocol, validationSpeakers, k };
+  return filled;
 }
 
 /** One fold per group (session or speaker): the group is the test set; validation speakers come from the rest. */

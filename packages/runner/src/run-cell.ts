@@ -4,9 +4,9 @@ import path from 'node:path';
 import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { computeNormStats, extractCorpus, FeatureCache, normalise, segmentBounds, type FeatureConfig, type FeatureMatrix, type NormStats } from '@ser/features';
+import { computeNormStats, extractCorpus, FeatureCache, normalise, segmentBounds, type FeatureMatrix, type NormStats } from '@ser/features';
 import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type NormStatsRecord, type PredictionRow } from '@ser/store';
-import { trainCell, type Example, type TrainerConfig, type TrainProgress } from '@ser/trainer';
+import { trainCell, type Example, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
 import { failedCellRow } from './cell-row.js';
 import { defaultCacheDir, loadCorpus } from './plan-experiment.js';
@@ -67,7 +67,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
       const outcome = await trainCell({
         model,
         loss,
-        config: cell.config.trainer as unknown as TrainerConfig,
+        config: cell.config.trainer,
         classes: corpus.classes,
         data: examples,
         source,
@@ -184,7 +184,7 @@ const EXTRACT_CHUNK = 256;
 async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger, threads: number) {
   const segmentSpec = cell.config.features.segment;
   // segments are cut on read: the cached entries are the whole utterances, shared with unsegmented cells
-  const features = { ...(cell.config.features as unknown as FeatureConfig), segment: null };
+  const features = { ...cell.config.features, segment: null };
   const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
   const ids = [...fold.train, ...fold.validation, ...fold.test];
   const cache = new FeatureCache(featureCacheDir, { logger });

@@ -3,10 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { defaultTrainerConfig, resolveTrainerConfig, trainerConfigSchema, validateTrainerConfig } from './config.js';
 
 describe('trainer config', () => {
-  it('defaults validate and match the schema defaults', () => {
+  it('the defaults are the schema\'s, filled into nested blocks and the default optimiser and schedule', () => {
     expect(resolveTrainerConfig()).toEqual(defaultTrainerConfig);
-    const props = trainerConfigSchema.properties as Record<string, { default: unknown }>;
-    for (const [k, v] of Object.entries(defaultTrainerConfig)) expect(props[k].default).toEqual(v);
+    expect(Object.isFrozen(defaultTrainerConfig.optimizer)).toBe(true);
+    expect(defaultTrainerConfig).toMatchObject({
+      epochs: 30,
+      batchSize: 32,
+      optimizer: { id: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
+      schedule: { id: 'constant' },
+      earlyStopping: { metric: 'ua', patience: 10, restoreBest: true },
+      augmentation: { cropFrames: null, timeMasks: 0, timeMaskFrames: 20, freqMasks: 0, freqMaskBins: 8 },
+      divergence: { factor: 100, steps: 20 },
+    });
+    // every key has a default, so the editor schema requires none of them
+    expect(trainerConfigSchema.required).toBeUndefined();
+  });
+  it('documents what the code does: decoupled weight decay and the step schedule counted from epoch 1', () => {
+    const text = JSON.stringify(trainerConfigSchema);
+    expect(text).toMatch(/Decoupled weight decay .*p <- p \* \(1 - lr \* weightDecay\)/);
+    expect(text).not.toMatch(/L2 weight decay/);
+    // schedules.test.ts checks the formula itself: rates 0.8, 0.8, 0.4 for everyEpochs 2
+    expect(text).toContain('gamma ^ floor((epoch - 1) / everyEpochs)');
   });
   it('fills the defaults of the chosen optimiser and schedule', () => {
     const c = resolveTrainerConfig({ optimizer: { id: 'sgd', learningRate: 0.1 }, schedule: { id: 'plateau' } });
