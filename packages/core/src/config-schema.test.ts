@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import { describe, expect, it } from 'vitest';
+import { choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from './config-schema.js';
+
+const block = configObject(
+  {
+    size: Type.Integer({ minimum: 1, default: 4 }),
+    limit: nullable(Type.Number({ exclusiveMinimum: 0 }), { default: null }),
+    mode: choice(['fast', 'exact'], { default: 'fast' }),
+    inner: configObject({ depth: Type.Integer({ default: 2 }) }, { default: {} }),
+    pick: oneOfById(
+      [
+        configObject({ id: Type.Literal('a'), x: Type.Number({ default: 1 }) }, { required: ['id'] }),
+        configObject({ id: Type.Literal('b'), y: Type.String({ minLength: 1 }) }, { required: ['id', 'y'] }),
+      ],
+      { default: { id: 'a' } },
+    ),
+  },
+  { default: {} },
+);
+
+describe('config schemas', () => {
+  it('keys with defaults are not required, and the defaults fill nested blocks and the picked variant', () => {
+    expect(block.required).toBeUndefined();
+    expect(schemaDefaults(block)).toEqual({ size: 4, limit: null, mode: 'fast', inner: { depth: 2 }, pick: { id: 'a', x: 1 } });
+  });
+
+  it('rejects unknown keys, wrong types and a variant missing its required key', () => {
+    const validate = compileConfigValidator(block);
+    expect(validate({ size: 2, limit: 0.5, mode: 'exact' })).toEqual([]);
+    expect(validate({ sise: 2 }).map((e) => e.keyword)).toContain('additionalProperties');
+    expect(validate({ limit: 'none' }).map((e) => e.instancePath)).toEqual(['/limit']);
+    expect(validate({ mode: 'slow' }).map((e) => e.keyword)).toEqual(['enum']);
+    expect(validate({ pick: { id: 'b' } }).map((e) => e.message)).toContain("must have required property 'y'");
+    expect(validate({ pick: { id: 'c' } })).not.toEqual([]);
+  });
+
+  it('nullable is one type keyword, so the message names both types', () => {
+    expect(nullable(Type.Integer(), { default: null })).toMatchObject({ type: ['integer', 'null'], default: null });
+  });
+});
