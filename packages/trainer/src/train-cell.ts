@@ -1,36 +1,18 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Rng, SerError, stableHash, type StateDict } from '@ser/core';
 import { tf } from '@ser/engine';
 import type { Loss } from '@ser/loss-core';
 import { croppedLengths, epochExamples, readTrainingBatch, type PlannedExample } from './augment.js';
 import { batchTensors, planBatches, type HostBatch } from './batches.js';
-import { prefixState, readCheckpoint, unprefixState, writeCheckpoint } from './checkpoint.js';
 import { validateTrainerConfig, type TrainerConfig } from './config.js';
+import { Checkpointer } from './internal/checkpointer.js';
+import { DivergenceWatch } from './internal/divergence.js';
 import { emptyEvalResult, evaluateSplit, type SplitScores } from './internal/evaluate.js';
 import { centerDrift, embeddingStats } from './metrics.js';
 import { clipByGlobalNorm, createOptimizer, type TrainOptimizer } from './optimizers.js';
-import { LrSchedule, type ScheduleState } from './schedules.js';
-import type { EpochRecord, EvalResult, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
+import { LrSchedule } from './schedules.js';
+import type { EpochRecord, PredictionRecord, TrainCellOptions, TrainOutcome } from './types.js';
 
-/** The checkpoint's file name inside checkpointDir. */
-export const CHECKPOINT_FILE = 'trainer-checkpoint.bin';
-
-interface CheckpointMeta {
-  fingerprint: string;
-  epochsDone: number;
-  stopped: boolean;
-  rng: [number, number, number, number];
-  schedule: ScheduleState;
-  best: { epoch: number; metric: number | null };
-  records: EpochRecord[];
-  /** The first optimiser step's training loss (the divergence rule's reference) and the steps in a row above factor x it. */
-  firstLoss: number | null;
-  stepsAbove: number;
-  seconds: number;
-  modelId: string;
-  lossId: string;
-}
+export { CHECKPOINT_FILE } from './internal/checkpointer.js';
 
 /**
  * Trains one cell: epochs (at least minSteps optimiser steps) of bucketed batches drawn by
@@ -40,233 +22,296 @@ interface CheckpointMeta {
  * and at the end the validation and test splits scored once with the selected weights (the best
  * epoch's, or the last epoch's without restoreBest). A non-finite loss, or one above
  * divergence.factor x its first value for divergence.steps steps, ends the run with status
- * 'diverged' (a result, not an exception). The model and loss stay the
- * caller's (not disposed); they hold the selected weights afterwards.
+ * 'diverged' (a result, not an exception). The model and loss stay the caller's (not disposed);
+ * they hold the selected weights afterwards.
+ *
+ * The stages are TrainingRun's methods, in the spirit of SpeechBrain's Brain (fit_batch,
+ * evaluate_batch, on_stage_end): fitEpoch (fitBatch per batch), evaluateEpoch, onEpochEnd
+ * (selection, early stop, checkpoint), finish.
  */
 export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome> {
-  const started = performance.now();
-  const { model, loss, config, classes, data, source, logger, progress, signal } = options;
-  validateTrainerConfig(config);
+  validateTrainerConfig(options.config);
   checkInputs(options);
-  const numClasses = classes.length;
-  const metric = config.earlyStopping.metric;
-  const higherIsBetter = metric !== 'loss';
-  const variables = [...model.trainableVariables, ...loss.trainableVariables];
-  const names = new Set(variables.map((v) => v.name));
-  if (names.size !== variables.length) {
-    throw new SerError('CONFIG_INVALID', `trainCell: the model (${model.id}) and loss (${loss.id}) share a variable name; give their variables unique names.`);
-  }
-  // decoupled weight decay shrinks model weights only: shrinking centers or a loss's classifier is another method
-  const optimizer = createOptimizer(config.optimizer, variables, variables.map((_, i) => i < model.trainableVariables.length));
-  const trainExamples = croppedLengths(data.train, config.augmentation.cropFrames);
-  const stepsPerEpoch = batchesPerEpoch(trainExamples, config);
-  const epochBudget = config.minSteps === null ? config.epochs : Math.max(config.epochs, Math.ceil(config.minSteps / stepsPerEpoch));
-  const schedule = new LrSchedule(config.schedule, config.optimizer.learningRate, epochBudget, higherIsBetter);
-  let rng = new Rng(options.seed).fork('trainer-batches');
-  const records: EpochRecord[] = [];
-  let best: { epoch: number; metric: number | null; model: StateDict | null; loss: StateDict | null } = { epoch: 0, metric: null, model: null, loss: null };
-  let epochsDone = 0;
-  let stopped = false;
-  let secondsBefore = 0;
-  let firstLoss: number | null = null;
-  let stepsAbove = 0;
-  const fingerprint = stableHash({
-    config,
-    seed: options.seed,
-    classes,
-    data: [data.train, data.validation, data.test].map((s) => s.map((e) => [e.id, e.label, e.frames])),
-    bins: source.bins,
-    model: model.id,
-    loss: loss.id,
-    variables: variables.map((v) => v.shape),
-  });
-  const file = options.checkpointDir ? path.join(options.checkpointDir, CHECKPOINT_FILE) : null;
-
+  const run = new TrainingRun(options);
   try {
-    if (file && fs.existsSync(file)) {
-      const ckpt = readCheckpoint(file);
-      const meta = ckpt.meta as unknown as CheckpointMeta;
-      if (meta.fingerprint !== fingerprint) {
-        throw new SerError(
-          'CHECKPOINT_INVALID',
-          `${file} was written by a different cell (config, seed, data, model or loss differ: fingerprint ${meta.fingerprint} vs ${fingerprint}); use another checkpointDir or delete the file to start afresh.`,
-          { details: { file, expected: fingerprint, found: meta.fingerprint } },
-        );
-      }
-      model.setState(unprefixState('model/', ckpt.tensors));
-      loss.setState(unprefixState('loss/', ckpt.tensors));
-      optimizer.setState(unprefixState('optimizer/', ckpt.tensors));
-      rng = new Rng(meta.rng);
-      schedule.setState(meta.schedule);
-      records.push(...meta.records);
-      best = { ...meta.best, model: unprefixState('best.model/', ckpt.tensors), loss: unprefixState('best.loss/', ckpt.tensors) };
-      epochsDone = meta.epochsDone;
-      stopped = meta.stopped;
-      secondsBefore = meta.seconds;
-      firstLoss = meta.firstLoss ?? null;
-      stepsAbove = meta.stepsAbove ?? 0;
-      logger.info(`trainer: resuming from ${file} after epoch ${epochsDone}${stopped ? ' (training had finished)' : ''}`);
+    run.resume();
+    for (let epoch = run.epochsDone + 1; epoch <= run.epochBudget && !run.stopped; epoch++) {
+      const fitted = await run.fitEpoch(epoch);
+      if ('diverged' in fitted) return run.divergedOutcome(fitted.diverged);
+      run.onEpochEnd(fitted, run.evaluateEpoch(fitted));
     }
-    const resumedFromEpoch = epochsDone;
-    const elapsed = () => secondsBefore + (performance.now() - started) / 1000;
-    if (epochBudget > config.epochs && resumedFromEpoch === 0) {
-      logger.info(`trainer: ${epochBudget} epochs instead of ${config.epochs}: minSteps ${config.minSteps} at ${stepsPerEpoch} batches per epoch`);
-    }
+    return run.finish();
+  } finally {
+    run.dispose();
+  }
+}
 
-    for (let epoch = epochsDone + 1; epoch <= epochBudget && !stopped; epoch++) {
-      const epochStart = performance.now();
-      const lr = schedule.rate(epoch, 1, stepsPerEpoch);
-      const centersStart = readCenters(loss);
-      const drawn = epochExamples(trainExamples, config.sampling, rng);
-      const plan = planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng });
-      let termNames: string[] = [];
-      let sums: number[] = [];
-      let seen = 0;
-      for (let s = 0; s < plan.batches.length; s++) {
-        signal?.throwIfAborted();
-        const hb = readTrainingBatch(plan.batches[s] as typeof drawn, source, config.augmentation, rng);
-        const step = trainStep(options, variables, optimizer, hb, schedule.rate(epoch, s + 1, stepsPerEpoch), config.gradientClipNorm);
-        termNames = step.termNames;
-        const lossValue = step.values[0];
-        firstLoss ??= lossValue;
-        // floored so that a first loss of ~0 does not make every later step 'above' it
-        const limit = config.divergence.factor === null ? Infinity : config.divergence.factor * Math.max(Math.abs(firstLoss), 1e-3);
-        stepsAbove = lossValue > limit ? stepsAbove + 1 : 0;
-        const nonFinite = !Number.isFinite(lossValue);
-        if (nonFinite || stepsAbove >= config.divergence.steps) {
-          const terms = termNames.map((k, j) => `${k}=${step.values[j + 1]}`).join(', ');
-          const what = nonFinite
-            ? `non-finite loss ${lossValue}`
-            : `loss ${lossValue.toPrecision(4)} above ${config.divergence.factor} x the first step's ${firstLoss.toPrecision(4)} for ${stepsAbove} steps in a row`;
-          const message = `${what} at epoch ${epoch}, step ${s + 1} (${terms}); lower optimizer.learningRate, set gradientClipNorm, or check the features for NaN`;
-          logger.warn(`trainer: ${message}`);
-          return {
-            status: 'diverged',
-            diverged: { code: nonFinite ? 'NON_FINITE_LOSS' : 'LOSS_DIVERGED', epoch, step: s + 1, message },
-            bestEpoch: best.epoch,
-            epochsRun: epochsDone,
-            seconds: elapsed(),
-            test: emptyEvalResult(numClasses),
-            validation: emptyEvalResult(numClasses),
-            epochs: records,
-            predictions: [],
-            resumedFromEpoch,
-          };
-        }
-        if (sums.length === 0) sums = new Array<number>(step.values.length).fill(0);
-        for (let k = 0; k < step.values.length; k++) sums[k] += step.values[k] * hb.n;
-        seen += hb.n;
-        progress?.({
-          phase: 'train',
-          epoch,
-          epochs: epochBudget,
-          step: s + 1,
-          steps: plan.batches.length,
-          terms: Object.fromEntries(termNames.map((k, j) => [k, step.values[j + 1]])),
-          utterancesPerSecond: seen / ((performance.now() - epochStart) / 1000),
-        });
-        // let timers, I/O and abort signals in between steps
-        await new Promise<void>((resolve) => setImmediate(resolve));
+/** What fitEpoch hands to evaluateEpoch. */
+interface FittedEpoch {
+  epoch: number;
+  lr: number;
+  started: number;
+  centersStart: number[][] | undefined;
+  termNames: string[];
+  /** Utterance-weighted sums of the loss total and each term. */
+  sums: number[];
+  seen: number;
+  steps: number;
+  paddingFraction: number;
+}
+
+/** The state of one cell's training, and its stages. */
+class TrainingRun {
+  readonly epochBudget: number;
+  epochsDone = 0;
+  stopped = false;
+  private readonly started = performance.now();
+  private readonly config: TrainerConfig;
+  private readonly numClasses: number;
+  private readonly higherIsBetter: boolean;
+  private readonly variables: tf.Variable[];
+  private readonly optimizer: TrainOptimizer;
+  private readonly trainExamples: PlannedExample[];
+  private readonly stepsPerEpoch: number;
+  private readonly schedule: LrSchedule;
+  private readonly divergence: DivergenceWatch;
+  private readonly checkpointer: Checkpointer | null;
+  private rng: Rng;
+  private readonly records: EpochRecord[] = [];
+  private best: { epoch: number; metric: number | null; model: StateDict | null; loss: StateDict | null } = { epoch: 0, metric: null, model: null, loss: null };
+  private secondsBefore = 0;
+  private resumedFromEpoch = 0;
+
+  constructor(private readonly options: TrainCellOptions) {
+    const { model, loss, config } = options;
+    this.config = config;
+    this.numClasses = options.classes.length;
+    this.higherIsBetter = config.earlyStopping.metric !== 'loss';
+    this.variables = [...model.trainableVariables, ...loss.trainableVariables];
+    if (new Set(this.variables.map((v) => v.name)).size !== this.variables.length) {
+      throw new SerError('CONFIG_INVALID', `trainCell: the model (${model.id}) and loss (${loss.id}) share a variable name; give their variables unique names.`);
+    }
+    // decoupled weight decay shrinks model weights only: shrinking centers or a loss's classifier is another method
+    this.optimizer = createOptimizer(config.optimizer, this.variables, this.variables.map((_, i) => i < model.trainableVariables.length));
+    this.trainExamples = croppedLengths(options.data.train, config.augmentation.cropFrames);
+    this.stepsPerEpoch = batchesPerEpoch(this.trainExamples, config);
+    this.epochBudget = config.minSteps === null ? config.epochs : Math.max(config.epochs, Math.ceil(config.minSteps / this.stepsPerEpoch));
+    this.schedule = new LrSchedule(config.schedule, config.optimizer.learningRate, this.epochBudget, this.higherIsBetter);
+    this.divergence = new DivergenceWatch(config.divergence);
+    this.rng = new Rng(options.seed).fork('trainer-batches');
+    this.checkpointer = options.checkpointDir ? new Checkpointer(options.checkpointDir, this.fingerprint()) : null;
+  }
+
+  /** What a checkpoint must match to be resumed from: everything that shapes the run. */
+  private fingerprint(): string {
+    const { config, seed, classes, data, source, model, loss } = this.options;
+    return stableHash({
+      config,
+      seed,
+      classes,
+      data: [data.train, data.validation, data.test].map((s) => s.map((e) => [e.id, e.label, e.frames])),
+      bins: source.bins,
+      model: model.id,
+      loss: loss.id,
+      variables: this.variables.map((v) => v.shape),
+    });
+  }
+
+  private elapsed(): number {
+    return this.secondsBefore + (performance.now() - this.started) / 1000;
+  }
+
+  /** Continues from the checkpoint when there is one; announces a raised epoch budget on a fresh start. */
+  resume(): void {
+    const { model, loss, logger } = this.options;
+    const saved = this.checkpointer?.load();
+    if (saved) {
+      const { meta, tensors } = saved;
+      model.setState(tensors.model);
+      loss.setState(tensors.loss);
+      this.optimizer.setState(tensors.optimizer);
+      this.rng = new Rng(meta.rng);
+      this.schedule.setState(meta.schedule);
+      this.records.push(...meta.records);
+      this.best = { ...meta.best, model: tensors.bestModel, loss: tensors.bestLoss };
+      this.epochsDone = meta.epochsDone;
+      this.stopped = meta.stopped;
+      this.secondsBefore = meta.seconds;
+      this.divergence.firstLoss = meta.firstLoss;
+      this.divergence.stepsAbove = meta.stepsAbove;
+      this.resumedFromEpoch = meta.epochsDone;
+      logger.info(`trainer: resuming from ${this.checkpointer!.file} after epoch ${this.epochsDone}${this.stopped ? ' (training had finished)' : ''}`);
+    } else if (this.epochBudget > this.config.epochs) {
+      logger.info(`trainer: ${this.epochBudget} epochs instead of ${this.config.epochs}: minSteps ${this.config.minSteps} at ${this.stepsPerEpoch} batches per epoch`);
+    }
+  }
+
+  /** One epoch of optimiser steps over the drawn, batched and augmented training examples. */
+  async fitEpoch(epoch: number): Promise<FittedEpoch | { diverged: NonNullable<TrainOutcome['diverged']> }> {
+    const { source, progress, signal, logger } = this.options;
+    const config = this.config;
+    const started = performance.now();
+    const lr = this.schedule.rate(epoch, 1, this.stepsPerEpoch);
+    const centersStart = readCenters(this.options.loss);
+    const drawn = epochExamples(this.trainExamples, config.sampling, this.rng);
+    const plan = planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng: this.rng });
+    const fitted: FittedEpoch = { epoch, lr, started, centersStart, termNames: [], sums: [], seen: 0, steps: plan.batches.length, paddingFraction: plan.paddingFraction };
+    for (let s = 0; s < plan.batches.length; s++) {
+      signal?.throwIfAborted();
+      const hb = readTrainingBatch(plan.batches[s] as typeof drawn, source, config.augmentation, this.rng);
+      const step = this.fitBatch(hb, this.schedule.rate(epoch, s + 1, this.stepsPerEpoch));
+      fitted.termNames = step.termNames;
+      const verdict = this.divergence.observe(step.values[0]);
+      if (verdict) {
+        const terms = step.termNames.map((k, j) => `${k}=${step.values[j + 1]}`).join(', ');
+        const message = `${verdict.what} at epoch ${epoch}, step ${s + 1} (${terms}); lower optimizer.learningRate, set gradientClipNorm, or check the features for NaN`;
+        logger.warn(`trainer: ${message}`);
+        return { diverged: { code: verdict.code, epoch, step: s + 1, message } };
       }
-      const val = scoreSplit(options, epochBudget, 'validate', epoch, data.validation);
-      const centersEnd = readCenters(loss);
-      const stats = embeddingStats(val.embeddings, val.labels, numClasses, val.dim);
-      const record: EpochRecord = {
-        epoch,
-        lr,
-        trainLoss: sums[0] / seen,
-        trainTerms: Object.fromEntries(termNames.map((k, j) => [k, sums[j + 1] / seen])),
-        valLoss: val.result.loss,
-        valUa: val.result.ua,
-        valWa: val.result.wa,
-        valMacroF1: val.result.macroF1,
-        intraClassDistance: stats.intraClassDistance,
-        interCenterDistance: stats.interCenterDistance,
-        distanceRatio: stats.distanceRatio,
-        centerDrift: centerDrift(centersStart, centersEnd),
-        paddingFraction: plan.paddingFraction,
-        seconds: (performance.now() - epochStart) / 1000,
-      };
-      records.push(record);
-      const value = pickMetric(val.result, metric);
-      schedule.observe(value);
-      if (best.metric === null || (higherIsBetter ? value > best.metric : value < best.metric)) {
-        // without restoreBest only the epoch is remembered (for early stopping); the last weights are scored
-        const keep = config.earlyStopping.restoreBest;
-        best = { epoch, metric: value, model: keep ? model.getState() : null, loss: keep ? loss.getState() : null };
-      }
-      const patience = config.earlyStopping.patience;
-      if (patience !== null && epoch - best.epoch >= patience) stopped = true;
-      epochsDone = epoch;
-      if (file) {
-        const meta: CheckpointMeta = {
-          fingerprint,
-          epochsDone,
-          stopped,
-          rng: rng.getState(),
-          schedule: schedule.getState(),
-          best: { epoch: best.epoch, metric: best.metric },
-          records,
-          firstLoss,
-          stepsAbove,
-          seconds: elapsed(),
-          modelId: model.id,
-          lossId: loss.id,
-        };
-        writeCheckpoint(file, {
-          meta: meta as unknown as Record<string, unknown>,
-          tensors: {
-            ...prefixState('model/', model.getState()),
-            ...prefixState('loss/', loss.getState()),
-            ...prefixState('optimizer/', optimizer.getState()),
-            ...prefixState('best.model/', best.model ?? {}),
-            ...prefixState('best.loss/', best.loss ?? {}),
-          },
-        });
-      }
-      // debug: the progress callback (the CLI's progress printer) shows each epoch already
-      logger.debug(
-        `trainer: epoch ${epoch}/${epochBudget} lr ${lr.toPrecision(3)} train loss ${record.trainLoss.toFixed(4)} ` +
-          `val loss ${record.valLoss.toFixed(4)} UA ${record.valUa.toFixed(4)} WA ${record.valWa.toFixed(4)} ` +
-          `(best epoch ${best.epoch})${stopped ? ' -- early stop' : ''}`,
-      );
+      if (fitted.sums.length === 0) fitted.sums = new Array<number>(step.values.length).fill(0);
+      for (let k = 0; k < step.values.length; k++) fitted.sums[k] += step.values[k] * hb.n;
+      fitted.seen += hb.n;
       progress?.({
-        phase: 'epoch',
+        phase: 'train',
         epoch,
-        epochs: epochBudget,
-        step: plan.batches.length,
+        epochs: this.epochBudget,
+        step: s + 1,
         steps: plan.batches.length,
-        terms: record.trainTerms,
-        utterancesPerSecond: seen / record.seconds,
-        record,
+        terms: Object.fromEntries(step.termNames.map((k, j) => [k, step.values[j + 1]])),
+        utterancesPerSecond: fitted.seen / ((performance.now() - started) / 1000),
       });
+      // let timers, I/O and abort signals in between steps
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    return fitted;
+  }
 
-    // the selected weights: validation re-scored with them (identical to that epoch's pass), test scored once
-    const selectedEpoch = config.earlyStopping.restoreBest ? best.epoch : epochsDone;
-    if (config.earlyStopping.restoreBest && best.model) model.setState(best.model);
-    if (config.earlyStopping.restoreBest && best.loss) loss.setState(best.loss);
-    const val = scoreSplit(options, epochBudget, 'validate', epochsDone, data.validation);
-    const test = scoreSplit(options, epochBudget, 'test', epochsDone, data.test);
+  /** One optimiser step on one batch. */
+  private fitBatch(hb: HostBatch, lr: number): { values: Float32Array; termNames: string[] } {
+    return trainStep(this.options, this.variables, this.optimizer, hb, lr, this.config.gradientClipNorm);
+  }
+
+  /** Validation after an epoch: its scores and embedding statistics make the epoch's record. */
+  evaluateEpoch(fitted: FittedEpoch): EpochRecord {
+    const { epoch, sums, seen, termNames } = fitted;
+    const val = this.scoreSplit('validate', epoch, this.options.data.validation);
+    const stats = embeddingStats(val.embeddings, val.labels, this.numClasses, val.dim);
+    return {
+      epoch,
+      lr: fitted.lr,
+      trainLoss: sums[0] / seen,
+      trainTerms: Object.fromEntries(termNames.map((k, j) => [k, sums[j + 1] / seen])),
+      valLoss: val.result.loss,
+      valUa: val.result.ua,
+      valWa: val.result.wa,
+      valMacroF1: val.result.macroF1,
+      intraClassDistance: stats.intraClassDistance,
+      interCenterDistance: stats.interCenterDistance,
+      distanceRatio: stats.distanceRatio,
+      centerDrift: centerDrift(fitted.centersStart, readCenters(this.options.loss)),
+      paddingFraction: fitted.paddingFraction,
+      seconds: (performance.now() - fitted.started) / 1000,
+    };
+  }
+
+  /** The end of an epoch: the schedule and the best epoch see its metric, early stopping, the checkpoint, the log and progress. */
+  onEpochEnd(fitted: FittedEpoch, record: EpochRecord): void {
+    const { model, loss, logger, progress } = this.options;
+    const { epoch } = record;
+    this.records.push(record);
+    const value = pickMetric(record, this.config.earlyStopping.metric);
+    this.schedule.observe(value);
+    if (this.best.metric === null || (this.higherIsBetter ? value > this.best.metric : value < this.best.metric)) {
+      // without restoreBest only the epoch is remembered (for early stopping); the last weights are scored
+      const keep = this.config.earlyStopping.restoreBest;
+      this.best = { epoch, metric: value, model: keep ? model.getState() : null, loss: keep ? loss.getState() : null };
+    }
+    const patience = this.config.earlyStopping.patience;
+    if (patience !== null && epoch - this.best.epoch >= patience) this.stopped = true;
+    this.epochsDone = epoch;
+    this.checkpointer?.save(
+      {
+        epochsDone: this.epochsDone,
+        stopped: this.stopped,
+        rng: this.rng.getState(),
+        schedule: this.schedule.getState(),
+        best: { epoch: this.best.epoch, metric: this.best.metric },
+        records: this.records,
+        firstLoss: this.divergence.firstLoss,
+        stepsAbove: this.divergence.stepsAbove,
+        seconds: this.elapsed(),
+        modelId: model.id,
+        lossId: loss.id,
+      },
+      { model: model.getState(), loss: loss.getState(), optimizer: this.optimizer.getState(), bestModel: this.best.model ?? {}, bestLoss: this.best.loss ?? {} },
+    );
+    // debug: the progress callback (the CLI's progress printer) shows each epoch already
+    logger.debug(
+      `trainer: epoch ${epoch}/${this.epochBudget} lr ${record.lr.toPrecision(3)} train loss ${record.trainLoss.toFixed(4)} ` +
+        `val loss ${record.valLoss.toFixed(4)} UA ${record.valUa.toFixed(4)} WA ${record.valWa.toFixed(4)} ` +
+        `(best epoch ${this.best.epoch})${this.stopped ? ' -- early stop' : ''}`,
+    );
+    const steps = fitted.steps;
+    progress?.({ phase: 'epoch', epoch, epochs: this.epochBudget, step: steps, steps, terms: record.trainTerms, utterancesPerSecond: fitted.seen / record.seconds, record });
+  }
+
+  /** The selected weights (best or last epoch) restored; validation re-scored with them (identical to that epoch's pass), test scored once. */
+  finish(): TrainOutcome {
+    const { model, loss } = this.options;
+    const restoreBest = this.config.earlyStopping.restoreBest;
+    if (restoreBest && this.best.model) model.setState(this.best.model);
+    if (restoreBest && this.best.loss) loss.setState(this.best.loss);
+    const val = this.scoreSplit('validate', this.epochsDone, this.options.data.validation);
+    const test = this.scoreSplit('test', this.epochsDone, this.options.data.test);
     const centers = readCenters(loss);
-    const predictions: PredictionRecord[] = [
-      ...predictionRecords('validation', val, numClasses),
-      ...predictionRecords('test', test, numClasses),
-    ];
     return {
       status: 'ok',
-      bestEpoch: selectedEpoch,
-      epochsRun: epochsDone,
-      seconds: elapsed(),
+      bestEpoch: restoreBest ? this.best.epoch : this.epochsDone,
+      epochsRun: this.epochsDone,
+      seconds: this.elapsed(),
       test: test.result,
       validation: val.result,
-      epochs: records,
-      predictions,
+      epochs: this.records,
+      predictions: [...predictionRecords('validation', val, this.numClasses), ...predictionRecords('test', test, this.numClasses)],
       ...(centers ? { centers } : {}),
-      resumedFromEpoch,
+      resumedFromEpoch: this.resumedFromEpoch,
     };
-  } finally {
-    optimizer.dispose();
+  }
+
+  /** A diverged run is a result: the epochs it completed, no scores. */
+  divergedOutcome(diverged: NonNullable<TrainOutcome['diverged']>): TrainOutcome {
+    return {
+      status: 'diverged',
+      diverged,
+      bestEpoch: this.best.epoch,
+      epochsRun: this.epochsDone,
+      seconds: this.elapsed(),
+      test: emptyEvalResult(this.numClasses),
+      validation: emptyEvalResult(this.numClasses),
+      epochs: this.records,
+      predictions: [],
+      resumedFromEpoch: this.resumedFromEpoch,
+    };
+  }
+
+  private scoreSplit(phase: 'validate' | 'test', epoch: number, examples: TrainCellOptions['data']['train']): SplitScores {
+    const { progress } = this.options;
+    const startedAt = performance.now();
+    return evaluateSplit({
+      model: this.options.model,
+      loss: this.options.loss,
+      examples,
+      source: this.options.source,
+      batchSize: this.config.evalBatchSize,
+      numClasses: this.numClasses,
+      onBatch: progress
+        ? (step, steps, terms, seen) => progress({ phase, epoch, epochs: this.epochBudget, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
+        : undefined,
+    });
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
   }
 }
 
@@ -320,22 +365,6 @@ function batchesPerEpoch(examples: readonly PlannedExample[], config: TrainerCon
   return planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng }).batches.length;
 }
 
-function scoreSplit(options: TrainCellOptions, epochs: number, phase: 'validate' | 'test', epoch: number, examples: TrainCellOptions['data']['train']): SplitScores {
-  const startedAt = performance.now();
-  return evaluateSplit({
-    model: options.model,
-    loss: options.loss,
-    examples,
-    source: options.source,
-    batchSize: options.config.evalBatchSize,
-    numClasses: options.classes.length,
-    onBatch: options.progress
-      ? (step, steps, terms, seen) =>
-          options.progress!({ phase, epoch, epochs, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
-      : undefined,
-  });
-}
-
 function predictionRecords(split: 'validation' | 'test', s: SplitScores, numClasses: number): PredictionRecord[] {
   return s.ids.map((id, i) => ({
     utteranceId: id,
@@ -347,16 +376,16 @@ function predictionRecords(split: 'validation' | 'test', s: SplitScores, numClas
   }));
 }
 
-function pickMetric(r: EvalResult, metric: TrainerConfig['earlyStopping']['metric']): number {
+function pickMetric(r: EpochRecord, metric: TrainerConfig['earlyStopping']['metric']): number {
   switch (metric) {
     case 'ua':
-      return r.ua;
+      return r.valUa;
     case 'wa':
-      return r.wa;
+      return r.valWa;
     case 'macroF1':
-      return r.macroF1;
+      return r.valMacroF1;
     case 'loss':
-      return r.loss;
+      return r.valLoss;
   }
 }
 
