@@ -80,9 +80,36 @@ describe('ser', () => {
 });
 
 describe('ser.schema.json', () => {
-  it('is the schema of the registered plugins (run `npx ser schema` after adding one)', () => {
-    const committed = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'ser.schema.json'), 'utf8'));
-    expect(committed).toEqual(JSON.parse(JSON.stringify(buildSchema(plugins, { target: 'editor' }))));
+  it('`ser schema` writes every loss package of the workspace, each with its keys and their defaults', async () => {
+    const out = path.join(work, 'ser.schema.json');
+    const r = ser(['schema', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const written = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(written).toEqual(JSON.parse(JSON.stringify(buildSchema(plugins, { target: 'editor' }))));
+    // the loss packages as they are on disk, read without plugin discovery
+    const dirs = fs.readdirSync(path.join(workspaceRoot, 'packages')).filter((d) => d.startsWith('loss-') && d !== 'loss-core');
+    expect(dirs.length).toBeGreaterThanOrEqual(9);
+    const loss = written.properties.loss;
+    for (const dir of dirs) {
+      const pkg = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'packages', dir, 'package.json'), 'utf8'));
+      const definition = (await import(pkg.name))[pkg.ser?.export];
+      expect(definition?.id, `${pkg.name}: "ser.export" names its definition`).toBeTypeOf('string');
+      expect(loss.properties.id.enum, dir).toContain(definition.id);
+      const branch = loss.allOf.find((b: any) => b.if.properties.id.const === definition.id)?.then;
+      expect(branch, `the schema's branch for loss '${definition.id}'`).toBeDefined();
+      for (const [key, prop] of Object.entries<any>(definition.schema.properties ?? {})) {
+        expect(branch.properties[key]?.default, `loss.${key} of '${definition.id}'`).toEqual(prop.default);
+        expect(branch.properties[key]?.description, `loss.${key} of '${definition.id}'`).toBe(prop.description);
+      }
+    }
+  });
+
+  it('is generated, not committed: npm install and npm test write it, git ignores it', () => {
+    const root = JSON.parse(fs.readFileSync(path.join(workspaceRoot, 'package.json'), 'utf8'));
+    expect(root.scripts.schema).toBe('ser schema --out ser.schema.json');
+    expect(root.scripts.postinstall).toContain('npm run --silent schema');
+    expect(root.scripts.test).toMatch(/^npm run --silent schema && /);
+    expect(fs.readFileSync(path.join(workspaceRoot, '.gitignore'), 'utf8').split('\n')).toContain('/ser.schema.json');
   });
 
   it('run exits 1 when a cell diverged, also with a finite blow-up, and says so', () => {
