@@ -1,12 +1,13 @@
 import { silentLogger } from '@ser/core';
 import { tf } from '@ser/engine';
+import { softmaxCrossEntropy } from '@ser/loss-core';
 import { computeValues, describeLossConformance, makeLossInputs, resolveConfig } from '@ser/loss-core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ringLoss } from './index.js';
-import type { RingLossConfig } from './index.js';
+import { ringLoss } from './ring-loss.js';
+import type { RingLossConfig } from './ring-loss.js';
 
 describeLossConformance(ringLoss);
-describeLossConformance(ringLoss, { lambda: 0.5, radius: 3 });
+describeLossConformance(ringLoss, { lambda: 0.5, radius: 3, classWeights: [1, 2, 0.5], labelSmoothing: 0.1 }, { backends: ['cpu'] });
 
 const context = { numClasses: 3, embeddingDim: 2, seed: 0, logger: silentLogger };
 const make = (partial: Partial<RingLossConfig> = {}) => ringLoss.create(resolveConfig<RingLossConfig>(ringLoss.schema, partial), context);
@@ -26,6 +27,21 @@ describe('ring loss reductions', () => {
     expect(got.total).toBe(got.terms.softmax);
     tf.dispose([x.embeddings, x.logits, x.labels]);
     loss.dispose();
+  });
+
+  it('passes classWeights and labelSmoothing to its softmax term, as the other losses do', () => {
+    const options = { classWeights: [1, 3, 0.5], labelSmoothing: 0.2 };
+    const loss = make({ lambda: 0, ...options });
+    const x = makeLossInputs({ batch: 6, numClasses: 3, embeddingDim: 2, seed: 7 });
+    const ref = tf.tidy(() => softmaxCrossEntropy(x.logits, x.labels, options).dataSync()[0]);
+    expect(ref).not.toBeCloseTo(tf.tidy(() => softmaxCrossEntropy(x.logits, x.labels).dataSync()[0]), 3);
+    expect(computeValues(loss, x).total).toBeCloseTo(ref, 6);
+    tf.dispose([x.embeddings, x.logits, x.labels]);
+    loss.dispose();
+  });
+
+  it('refuses classWeights of the wrong length with CONFIG_INVALID', () => {
+    expect(() => make({ classWeights: [1, 2] })).toThrow(/loss 'ring': classWeights must hold 3 finite non-negative weights/);
   });
 
   it('gives a zero ring term when every embedding lies on the circle of radius R', () => {
