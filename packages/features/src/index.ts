@@ -11,7 +11,7 @@ export { dctMatrix } from './dct.js';
 export { extractFeatures } from './extract-features.js';
 export { computeNormStats, normalise, normaliseUtterance, NORM_STD_FLOOR } from './normalise.js';
 export type { NormStats } from './normalise.js';
-export { segment, segmentBounds, poolSegmentScores } from './segment.js';
+export { segment, segmentBounds } from './segment.js';
 export type { FeatureSegment } from './segment.js';
 export { FeatureCache, FEATURE_CODE_VERSION, featureCacheKey, computeFileFeatures } from './feature-cache.js';
 export { extractCorpus } from './extract-corpus.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeNormStats, normalise, normaliseUtterance } from './normalise.js';
-import { poolSegmentScores, segment } from './segment.js';
+import { segment } from './segment.js';
 import { Rng } from '@ser/core';
 
 const random = (frames: number, bins: number, seed: number, shift: number) => {
@@ -33,7 +33,7 @@ describe('computeNormStats / normalise', () => {
   });
 });
 
-describe('segment / poolSegmentScores', () => {
+describe('segment', () => {
   const mat = { frames: 10, bins: 2, data: Float32Array.from({ length: 20 }, (_, i) => i + 1) };
   it('covers every frame, zero-padding the final partial segment', () => {
     const segs = segment(mat, { frames: 4, hopFrames: 3 });
@@ -46,9 +46,5 @@ describe('segment / poolSegmentScores', () => {
     expect([last.startFrame, last.validFrames]).toEqual([8, 2]);
     expect(Array.from(last.data)).toEqual([17, 18, 19, 20, 0, 0, 0, 0]);
     expect(segment(mat, { frames: 16, hopFrames: 8 }).length).toBe(1);
-  });
-  it('averages segment probabilities', () => {
-    expect(poolSegmentScores([[0.5, 0.5], [0.9, 0.1], [0.1, 0.9], [0.7, 0.3]])).toEqual([0.55, 0.45]);
-    expect(() => poolSegmentScores([[1], [0.5, 0.5]])).toThrow(/segment 1 has 2 scores/);
   });
 });

@@ -1,11 +1,11 @@
 import { SerError } from '@ser/core';
 import { tf } from '@ser/engine';
-import { poolSegmentScores } from '@ser/features';
 import type { Loss } from '@ser/loss-core';
 import type { Model } from '@ser/model-core';
 import { batchTensors, planEvalBatches, readBatch } from '../batches.js';
 import { argmaxRows, confusionMatrix, macroF1, perClassRecall, unweightedAccuracy, weightedAccuracy } from '../metrics.js';
 import type { EvalResult, Example, FeatureSource } from '../types.js';
+import { poolSegmentScores } from './pool-segment-scores.js';
 
 /**
  * A split scored in inference mode, a row per utterance: per example in the order of the examples,
