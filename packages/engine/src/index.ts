@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 export { tf };
 export { FusedLstm, FusedGru, FusedBiRnn, bidirectional } from './fused-lstm.js';
 export type { FusedRnn, FusedRnnOptions, FusedBiRnnOptions, RnnApplyOptions } from './fused-lstm.js';
+export { glorotUniform } from './internal/init.js';
 export { initEngine, engineInfo, backendOrder, probeNvidiaGpu, BACKEND_IDS } from './engine.js';
 export type { EngineInfo, EngineProbes, InitEngineOptions, BackendId, BackendChoice } from './engine.js';
 export { registerWasmKernels, WASM_KERNELS, THREADED_MATMUL_MIN } from './wasm-kernels.js';

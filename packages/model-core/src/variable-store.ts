@@ -1,14 +1,6 @@
 import { Rng, SerError } from '@ser/core';
 import type { StateDict } from '@ser/core';
-import { tf } from '@ser/engine';
-
-/** Glorot-uniform values: U(-l, l), l = sqrt(6 / (fanIn + fanOut)) (Keras' default kernel initialiser). */
-function glorotUniform(rng: Rng, size: number, fanIn: number, fanOut: number): Float32Array {
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = (2 * rng.next() - 1) * limit;
-  return out;
-}
+import { glorotUniform, tf } from '@ser/engine';
 
 /**
  * The model's own variables under stable state keys ('conv0/kernel', 'bn0/movingMean', ...), so
@@ -34,7 +26,7 @@ export class VariableStore {
         ? new Float32Array(size)
         : init === 'ones'
           ? new Float32Array(size).fill(1)
-          : glorotUniform(this.rng.fork(key), size, init.fanIn, init.fanOut);
+          : glorotUniform(this.rng.fork(key), init.fanIn, init.fanOut, size);
     const initial = tf.tensor(values, shape);
     const v = tf.variable(initial, trainable);
     initial.dispose(); // the variable holds its own reference

@@ -1,10 +1,13 @@
 // Seeded weight initialisers (Keras defaults) so a model is reproducible from its seed alone.
 import { Rng } from '@ser/core';
 
-/** Glorot-uniform values for a [fanIn, fanOut] matrix: U(-l, l), l = sqrt(6 / (fanIn + fanOut)). */
-export function glorotUniform(rng: Rng, fanIn: number, fanOut: number): Float32Array {
+/**
+ * Glorot-uniform values (Keras' default kernel initialiser): U(-l, l), l = sqrt(6 / (fanIn + fanOut)).
+ * `size` values (default fanIn * fanOut, a [fanIn, fanOut] matrix; a conv kernel passes its own size).
+ */
+export function glorotUniform(rng: Rng, fanIn: number, fanOut: number, size = fanIn * fanOut): Float32Array {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
-  const out = new Float32Array(fanIn * fanOut);
+  const out = new Float32Array(size);
   for (let i = 0; i < out.length; i++) out[i] = (rng.next() * 2 - 1) * limit;
   return out;
 }
