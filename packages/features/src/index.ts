@@ -17,3 +17,5 @@ export { FeatureCache, FEATURE_CODE_VERSION, featureCacheKey, computeFileFeature
 export { extractCorpus } from './extract-corpus.js';
 export type { SkippedAudio } from './extract-corpus.js';
 export { setFeatureThreads } from './internal/native-frames.js';
+export { prepareFoldFeatures } from './fold-features.js';
+export type { FoldExample, FoldFeatureOptions, FoldFeatures, FoldNormStats } from './fold-features.js';

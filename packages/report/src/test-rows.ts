@@ -1,25 +1,16 @@
 // Hand-written result rows for the tests (not part of the package's API; excluded from the build).
 import { Rng } from '@ser/core';
+import { blankCellRow } from '@ser/store';
 import type { CellRow, EmbeddingRow, EpochRow, ParamValue, PredictionRow, ResultRows } from './rows.js';
 
 /** A CellRow with sensible defaults; the test sets what it checks. */
 export function makeCell(over: Partial<CellRow> & Pick<CellRow, 'cellId'>): CellRow {
   return {
+    ...blankCellRow(over.cellId),
     experiment: 'hand',
-    sweepIndex: 0,
-    params: {},
     fold: 'f1',
-    seed: 0,
     status: 'ok',
-    errorCode: null,
-    errorMessage: null,
-    ua: null,
-    wa: null,
-    macroF1: null,
-    valUa: null,
-    perClassRecall: [],
     classes: ['angry', 'sad'],
-    confusion: [],
     epochs: 3,
     bestEpoch: 2,
     seconds: 1,
@@ -29,14 +20,11 @@ export function makeCell(over: Partial<CellRow> & Pick<CellRow, 'cellId'>): Cell
     classMap: '4-class',
     protocol: 'leave-one-speaker-out',
     backend: 'cpu',
-    versions: '{}',
     configHash: 'h',
     splitHash: 's',
     codeVersion: '0',
     gitCommit: 'g',
     finishedAt: '2025-01-01T00:00:00Z',
-    skippedAudio: 0,
-    skippedAudioIds: [],
     ...over,
   };
 }
@@ -211,6 +199,7 @@ export function syntheticRows(options: { experiment?: string; dim?: number; perC
               interCenterDistance: 5.6 + 0.1 * e,
               distanceRatio: 3 / (1 + e * (0.2 + p.strength)) / (5.6 + 0.1 * e),
               centerDrift: p.strength > 0 ? 0.5 / e : 0,
+              paddingFraction: 0.1,
               seconds: 1,
               terms: { softmax: 1.4 / e },
             });

@@ -1,6 +1,7 @@
 export { planCells } from './cell.js';
 export type { Cell, CellConfig, FoldRef, FoldsSpec } from './cell.js';
-export { failedCellRow } from './cell-row.js';
+export { failedCellRow, plannedCellRow, trainedCellRow } from './cell-row.js';
+export type { CellProvenance } from './cell-row.js';
 export type { CellEndResult, CellOutcome, LaunchEvent, LaunchRequest, LaunchSummary, Launcher } from './launcher.js';
 export { LocalPoolLauncher, defaultWorkers } from './local-pool-launcher.js';
 export type { LocalPoolOptions } from './local-pool-launcher.js';

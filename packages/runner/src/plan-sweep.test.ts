@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultStore } from '@ser/store';
-import { failedCellRow } from './cell-row.js';
+import { plannedCellRow } from './cell-row.js';
 import { planSweep } from './plan-sweep.js';
 import { fakeCells } from './test-cells.js';
 
@@ -28,6 +28,7 @@ const epochRow = (cellId: string, epoch: number, seconds: number) => ({
   interCenterDistance: 1,
   distanceRatio: 1,
   centerDrift: 0,
+  paddingFraction: 0,
   seconds,
   terms: {},
 });
@@ -45,7 +46,7 @@ describe('planSweep', () => {
   it('estimates the time left from measured epoch times x the epochs of the cells still to run', () => {
     const cells = fakeCells(4); // trainer.epochs = 3 each
     const store = new ResultStore(dir);
-    const row = failedCellRow(cells[0], { code: '', message: '' }, { status: 'ok', errorCode: null, errorMessage: null });
+    const row = { ...plannedCellRow(cells[0]), status: 'ok' as const };
     store.writeCell({ cell: row, epochs: [epochRow(row.cellId, 1, 2), epochRow(row.cellId, 2, 4)], predictions: [], embeddings: [], resolvedConfig: {} });
     const plan = planSweep({ cells, resultsDir: dir, workers: 3 });
     expect(plan.done).toBe(1);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, SerError, silentLogger, type StateDict } from '@ser/core';
+import { writeWav } from '@ser/core/testing';
 import { loadExperiment } from '@ser/config';
 import { defineDataset, type Utterance } from '@ser/dataset-core';
 import { tf } from '@ser/engine';
@@ -15,24 +16,6 @@ import { runCell } from './run-cell.js';
 
 // Tiny real plugins (the runner may not import the plugin packages): tones per class as WAV files,
 // a mean-over-time linear model, plain softmax cross-entropy with a fixed "center" per class.
-function writeWav(file: string, samples: Float32Array, sr: number): void {
-  const data = Buffer.alloc(samples.length * 2);
-  samples.forEach((x, i) => data.writeInt16LE(Math.round(Math.max(-1, Math.min(1, x)) * 32767), i * 2));
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(sr, 24);
-  h.writeUInt32LE(sr * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  fs.writeFileSync(file, Buffer.concat([h, data]));
-}
 
 const tones = defineDataset<Record<string, never>>({
   id: 'tones',
@@ -189,6 +172,8 @@ describe('runCell', () => {
       [1, ['softmax']],
       [2, ['softmax']],
     ]);
+    // the trainer's padding fraction is kept in the stored epochs (variable-length utterances: some padding)
+    for (const e of store.readEpochs()) expect(e.paddingFraction).toBeGreaterThanOrEqual(0), expect(e.paddingFraction).toBeLessThan(1);
     const preds = store.readPredictions();
     expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
     expect(preds.filter((p) => p.split === 'validation')).toHaveLength(fold.validation.length);

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { computeNormStats, extractCorpus, FeatureCache, normalise, segmentBounds, type FeatureMatrix, type NormStats } from '@ser/features';
-import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type NormStatsRecord, type PredictionRow } from '@ser/store';
-import { trainCell, type Example, type TrainProgress } from '@ser/trainer';
+import { prepareFoldFeatures } from '@ser/features';
+import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
+import { trainCell, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
-import { failedCellRow } from './cell-row.js';
+import { failedCellRow, trainedCellRow, type CellProvenance } from './cell-row.js';
 import { defaultCacheDir, loadCorpus } from './plan-experiment.js';
 import { findPlugin, ownConfig, type PluginRegistry } from './registry.js';
 
@@ -46,17 +46,24 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
   const checkpointDir = path.join(store.dir, 'checkpoints', cell.cellId);
   const started = Date.now();
   const engine = options.engine ?? currentEngine();
-  const identity: Partial<CellRow> = { gitCommit: options.gitCommit ?? '', backend: engine.backend, versions: JSON.stringify(engine.versions) };
+  const provenance: CellProvenance = { gitCommit: options.gitCommit ?? '', backend: engine.backend, versions: JSON.stringify(engine.versions) };
   let corpus: Corpus | undefined = options.corpus;
   try {
     corpus ??= await loadCorpus(cell.config.dataset, registry, { cacheDir, logger });
-    identity.dataset = corpus.dataset;
-    identity.classMap = corpus.classMap;
-    identity.classes = corpus.classes;
+    provenance.dataset = corpus.dataset;
+    provenance.classMap = corpus.classMap;
+    provenance.classes = corpus.classes;
     const fold = findFold(corpus, cell);
-    const { examples, source, normStats, skippedIds } = await prepareFeatures(cell, corpus, fold, path.join(cacheDir, 'features'), logger, options.extractThreads ?? os.availableParallelism());
-    identity.skippedAudio = skippedIds.length;
-    identity.skippedAudioIds = skippedIds;
+    const { examples, source, normStats, skippedIds } = await prepareFoldFeatures(corpus, fold, {
+      features: cell.config.features,
+      cacheDir: path.join(cacheDir, 'features'),
+      onBadAudio: cell.config.dataset.onBadAudio,
+      logger,
+      threads: options.extractThreads ?? os.availableParallelism(),
+      label: `cell ${cell.index}`,
+    });
+    provenance.skippedAudio = skippedIds.length;
+    provenance.skippedAudioIds = skippedIds;
     checkTestClasses(corpus, fold, examples.test, skippedIds);
     const modelDef = findPlugin(registry.models, cell.config.model.id, 'model');
     const lossDef = findPlugin(registry.losses, cell.config.loss.id, 'loss');
@@ -78,23 +85,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
         signal: options.signal,
       });
       const classes = corpus.classes;
-      const finite = (x: number) => (Number.isFinite(x) ? x : null);
-      const row = failedCellRow(cell, { code: '', message: '' }, {
-        ...identity,
-        status: outcome.status,
-        errorCode: outcome.diverged?.code ?? null,
-        errorMessage: outcome.diverged ? `diverged at epoch ${outcome.diverged.epoch}, step ${outcome.diverged.step}: ${outcome.diverged.message}` : null,
-        ua: finite(outcome.test.ua),
-        wa: finite(outcome.test.wa),
-        macroF1: finite(outcome.test.macroF1),
-        valUa: finite(outcome.validation.ua),
-        perClassRecall: outcome.test.perClassRecall,
-        confusion: outcome.test.confusion,
-        epochs: outcome.epochsRun,
-        bestEpoch: outcome.bestEpoch,
-        seconds: outcome.seconds,
-        finishedAt: new Date().toISOString(),
-      });
+      const row = trainedCellRow(cell, outcome, provenance);
       const epochs: EpochRow[] = outcome.epochs.map((e) => ({
         cellId: cell.cellId,
         epoch: e.epoch,
@@ -108,6 +99,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
         interCenterDistance: e.interCenterDistance,
         distanceRatio: e.distanceRatio,
         centerDrift: e.centerDrift,
+        paddingFraction: e.paddingFraction,
         seconds: e.seconds,
         terms: e.trainTerms,
       }));
@@ -141,7 +133,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
     const code = isSerError(err) ? err.code : 'CELL_FAILED';
     const message = err instanceof Error ? err.message : String(err);
     logger.error(`cell ${cell.index} (${cell.cellId}) failed: ${code}: ${message}`);
-    const row = failedCellRow(cell, { code, message }, { ...identity, seconds: (Date.now() - started) / 1000 });
+    const row = failedCellRow(cell, { code, message }, provenance, (Date.now() - started) / 1000);
     store.writeCell({ cell: row, epochs: [], predictions: [], embeddings: [], resolvedConfig: cell.config });
     return row;
   }
@@ -168,123 +160,6 @@ function findFold(corpus: Corpus, cell: Cell): Fold {
     throw new SerError('CELL_FAILED', `fold '${cell.fold}' of corpus '${corpus.dataset}' now has split hash ${hash}, planned with ${cell.splitHash}; the corpus changed since the sweep was planned -- plan it again`);
   }
   return fold;
-}
-
-/** Utterances whose features are extracted at a time: bounds memory while the cache is filled. */
-const EXTRACT_CHUNK = 256;
-
-/**
- * The fold's utterances as trainer examples, and a FeatureSource that streams their features from
- * the cache: every file is extracted (or found) once, then only its frame count stays in memory,
- * and each batch reads its entries back (global normalisation applied on read). With
- * features.segment the examples are fixed-length segments (segmentBounds: the last one keeps only
- * its real frames, masked in the batch) carrying their utterance's label and id, so validation and
- * test are scored per utterance by pooling the segments' outputs. The cache holds whole utterances.
- */
-async function prepareFeatures(cell: Cell, corpus: Corpus, fold: Fold, featureCacheDir: string, logger: Logger, threads: number) {
-  const segmentSpec = cell.config.features.segment;
-  // segments are cut on read: the cached entries are the whole utterances, shared with unsegmented cells
-  const features = { ...cell.config.features, segment: null };
-  const byId = new Map(corpus.utterances.map((u) => [u.id, u]));
-  const ids = [...fold.train, ...fold.validation, ...fold.test];
-  const cache = new FeatureCache(featureCacheDir, { logger });
-  const entries = new Map<string, { file: string; frames: number; bins: number }>();
-  const skippedIds: string[] = [];
-  const idOfPath = new Map(ids.map((id) => [byId.get(id)!.path, id]));
-  for (let at = 0; at < ids.length; at += EXTRACT_CHUNK) {
-    const chunk = ids.slice(at, at + EXTRACT_CHUNK);
-    const { features: byPath, skipped } = await extractCorpus(chunk.map((id) => byId.get(id)!.path), features, {
-      cache,
-      onBadAudio: cell.config.dataset.onBadAudio === 'skip' ? 'skip' : 'stop',
-      logger,
-      // files not cached yet are extracted in parallel (a cell's features are made once, then read back)
-      threads,
-    });
-    for (const s of skipped) skippedIds.push(idOfPath.get(s.path) ?? s.path);
-    for (const id of chunk) {
-      const audio = byId.get(id)!.path;
-      const m = byPath.get(audio);
-      if (!m) continue;
-      const file = cache.entryFor(audio, features); // the content hash the cache just made: no second read
-      entries.set(id, { file, frames: m.frames, bins: m.bins });
-    }
-  }
-  if (skippedIds.length > 0) logger.warn(`cell ${cell.index}: ${skippedIds.length} utterances skipped for bad audio: ${skippedIds.join(', ')}`);
-  const load = (id: string): FeatureMatrix => {
-    const entry = entries.get(id);
-    const m = entry && cache.read(entry.file);
-    if (!m) throw new SerError('FEATURE_CACHE', `runCell: the cached features of utterance '${id}' are gone (${entry?.file ?? 'never extracted'}); was the feature cache cleared while the cell ran? Run the cell again`);
-    return m;
-  };
-  let stats: NormStats | null = null;
-  let normStats: NormStatsRecord | null = null;
-  const statsOf = (list: readonly string[]) =>
-    computeNormStats((function* () {
-      for (const id of list) yield load(id);
-    })());
-  const normalisation = cell.config.features.normalisation;
-  const speakerStats = new Map<string, NormStats>();
-  if (normalisation === 'global' || normalisation === 'speaker') {
-    // statistics of the training fold only: validation and test never leak into them
-    const trained = fold.train.filter((id) => entries.has(id));
-    stats = statsOf(trained);
-    normStats = { fold: fold.name, utterances: trained.length, mean: Array.from(stats.mean), std: Array.from(stats.std) };
-  }
-  if (normalisation === 'speaker') {
-    // each speaker by their own utterances' statistics (audio only, never labels), test speakers included
-    const bySpeaker = new Map<string, string[]>();
-    for (const id of entries.keys()) {
-      const speaker = byId.get(id)!.speaker;
-      const list = bySpeaker.get(speaker);
-      if (list) list.push(id);
-      else bySpeaker.set(speaker, [id]);
-    }
-    normStats!.utterances = entries.size;
-    normStats!.perSpeaker = {};
-    for (const [speaker, list] of bySpeaker) {
-      const s = statsOf(list);
-      speakerStats.set(speaker, s);
-      normStats!.perSpeaker[speaker] = { utterances: list.length, mean: Array.from(s.mean), std: Array.from(s.std) };
-    }
-  }
-  const classIndex = new Map(corpus.classes.map((c, i) => [c, i]));
-  // a segment's id -> its utterance and frames
-  const segments = new Map<string, { utteranceId: string; startFrame: number; validFrames: number }>();
-  const toExamples = (list: string[]): Example[] =>
-    list
-      .filter((id) => entries.has(id))
-      .flatMap((id) => {
-        const label = classIndex.get(byId.get(id)!.label)!;
-        const frames = entries.get(id)!.frames;
-        if (!segmentSpec) return [{ id, label, frames }];
-        return segmentBounds(frames, segmentSpec).map((b, k) => {
-          const segId = `${id}#${k}`;
-          segments.set(segId, { utteranceId: id, ...b });
-          return { id: segId, utteranceId: id, label, frames: b.validFrames };
-        });
-      });
-  const statsFor = (id: string): NormStats | null => (normalisation === 'speaker' ? speakerStats.get(byId.get(id)!.speaker)! : stats);
-  const readUtterance = (id: string): Float32Array => {
-    const s = statsFor(id);
-    return (s ? normalise(load(id), s) : load(id)).data;
-  };
-  const first = entries.values().next().value;
-  if (!first) {
-    throw new SerError('DATASET_MISSING_FILES', `fold '${fold.name}' of corpus '${corpus.dataset}' has no readable utterances`);
-  }
-  return {
-    examples: { train: toExamples(fold.train), validation: toExamples(fold.validation), test: toExamples(fold.test) },
-    source: {
-      bins: first.bins,
-      read: (id: string) => {
-        const seg = segments.get(id);
-        if (!seg) return readUtterance(id);
-        return readUtterance(seg.utteranceId).subarray(seg.startFrame * first.bins, (seg.startFrame + seg.validFrames) * first.bins);
-      },
-    },
-    normStats,
-    skippedIds,
-  };
 }
 
 /**

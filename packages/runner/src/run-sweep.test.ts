@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ResultStore } from '@ser/store';
-import { failedCellRow } from './cell-row.js';
+import { plannedCellRow } from './cell-row.js';
 import type { Launcher, LaunchRequest } from './launcher.js';
 import { runSweep, type SweepEvent } from './run-sweep.js';
 import { fakeCells } from './test-cells.js';
@@ -24,7 +24,7 @@ function inlineLauncher(ran: number[]): Launcher {
       const store = new ResultStore(request.resultsDir);
       for (const cell of request.cells) {
         ran.push(cell.index);
-        store.writeCell({ cell: failedCellRow(cell, { code: '', message: '' }, { status: 'ok', errorCode: null, errorMessage: null, ua: 0.5 }), epochs: [], predictions: [], embeddings: [], resolvedConfig: cell.config });
+        store.writeCell({ cell: { ...plannedCellRow(cell), status: 'ok', ua: 0.5 }, epochs: [], predictions: [], embeddings: [], resolvedConfig: cell.config });
       }
       return { ok: request.cells.length, diverged: 0, failed: 0, crashed: 0, retries: 0 };
     },

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Rng } from '@ser/core';
 import { ResultStore } from '@ser/store';
-import { failedCellRow } from './cell-row.js';
+import { failedCellRow, plannedCellRow } from './cell-row.js';
 import type { PoolWorkerSpec } from './test-cells.js';
 
 const [command, specFile, flag, indexText] = process.argv.slice(2);
@@ -70,14 +70,14 @@ async function run(): Promise<void> {
     interCenterDistance: 2,
     distanceRatio: 0.5,
     centerDrift: acc > 0 ? 0.1 : 0,
+    paddingFraction: 0,
     seconds: 0.02,
     terms: { softmax: 1, center: 0.5 },
   }));
   store.writeCell({
-    cell: failedCellRow(cell, { code: '', message: '' }, {
+    cell: {
+      ...plannedCellRow(cell),
       status: 'ok',
-      errorCode: null,
-      errorMessage: null,
       ua,
       wa: ua,
       macroF1: ua,
@@ -91,7 +91,7 @@ async function run(): Promise<void> {
       epochs: 3,
       bestEpoch: 2,
       seconds: 0.06,
-    }),
+    },
     epochs,
     predictions: [{ cellId: cell.cellId, utteranceId: 'u1', split: 'test', label: 'a', prediction: 'a', probabilities: [0.75, 0.25] }],
     embeddings: [{ cellId: cell.cellId, utteranceId: 'center:a', split: 'center', label: 'a', embedding: [0.5, 0.5] }],

@@ -47,6 +47,48 @@ export interface CellRow {
   skippedAudioIds: string[];
 }
 
+/**
+ * A CellRow with no result: metrics null, lists empty, provenance blank, status 'failed' until the
+ * caller says otherwise. The one place that lists every field; builders spread what they know over it.
+ */
+export function blankCellRow(cellId: string): CellRow {
+  return {
+    cellId,
+    experiment: '',
+    sweepIndex: 0,
+    params: {},
+    fold: '',
+    seed: 0,
+    status: 'failed',
+    errorCode: null,
+    errorMessage: null,
+    ua: null,
+    wa: null,
+    macroF1: null,
+    valUa: null,
+    perClassRecall: [],
+    classes: [],
+    confusion: [],
+    epochs: 0,
+    bestEpoch: -1,
+    seconds: 0,
+    lossId: '',
+    modelId: '',
+    dataset: '',
+    classMap: '',
+    protocol: '',
+    backend: '',
+    versions: '{}',
+    configHash: '',
+    splitHash: '',
+    codeVersion: '',
+    gitCommit: '',
+    finishedAt: new Date().toISOString(),
+    skippedAudio: 0,
+    skippedAudioIds: [],
+  };
+}
+
 /** One epoch of one cell; `terms` are stored as columns 'term.<name>'. */
 export interface EpochRow {
   cellId: string;
@@ -61,6 +103,8 @@ export interface EpochRow {
   interCenterDistance: number;
   distanceRatio: number;
   centerDrift: number;
+  /** Fraction of padded (masked-out) frames in the epoch's training batches; null in results written before it was stored. */
+  paddingFraction: number | null;
   seconds: number;
   terms: Record<string, number>;
 }

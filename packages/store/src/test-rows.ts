@@ -1,10 +1,10 @@
 // Sample rows for tests (excluded from the build).
 import type { CellResult } from './result-store.js';
-import type { CellRow } from './rows.js';
+import { blankCellRow, type CellRow } from './rows.js';
 
 export function sampleCell(cellId: string, over: Partial<CellRow> = {}): CellRow {
   return {
-    cellId,
+    ...blankCellRow(cellId),
     experiment: 'demo',
     sweepIndex: 0,
     params: { 'loss.lambda': 0.01, 'loss.id': 'center', 'model.bidirectional': true, 'loss.margin': null },
@@ -40,8 +40,6 @@ export function sampleCell(cellId: string, over: Partial<CellRow> = {}): CellRow
     codeVersion: '0.1.0',
     gitCommit: 'abc123',
     finishedAt: '2025-01-01T00:00:00.000Z',
-    skippedAudio: 0,
-    skippedAudioIds: [],
     ...over,
   };
 }
@@ -63,6 +61,7 @@ export function sampleResult(cellId: string, over: Partial<CellRow> = {}, terms:
       interCenterDistance: 4,
       distanceRatio: 0.5,
       centerDrift: 0.125,
+      paddingFraction: 0.25,
       seconds: 6.25,
       terms: Object.fromEntries(terms.map((t, i) => [t, i + epoch + 0.5])),
     })),

@@ -84,8 +84,10 @@ export const epochsLayout: TableLayout = {
     ['interCenterDistance', 'float'],
     ['distanceRatio', 'float'],
     ['centerDrift', 'float'],
+    ['paddingFraction', 'nullableFloat'],
     ['seconds', 'float'],
   ],
+  addedLater: { paddingFraction: () => null },
   dynamic: { prefix: 'term.', property: 'terms', kind: 'nullableFloat' },
 };
 
