@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WaveFile } from 'wavefile';
+import { writeWav } from '@ser/core/testing';
 import { workerCommand, workspaceRoot } from './version.js';
 
 export { workspaceRoot };
@@ -48,19 +48,16 @@ export function sharedEmodb(): string | null {
 export function writeToneWav(file: string, durationS: number, variant: number): void {
   const sr = 16000;
   const n = Math.round(durationS * sr);
-  const samples = new Int16Array(n);
+  const samples = new Float64Array(n);
   const f0 = 110 + 40 * variant;
   const amp = 4000 + 2500 * variant;
   for (let i = 0; i < n; i++) {
     const t = i / sr;
     let v = 0;
     for (let h = 1; h <= 8; h++) v += Math.sin(2 * Math.PI * f0 * h * t * (1 + 0.02 * Math.sin(2 * Math.PI * 3 * t))) / h;
-    samples[i] = Math.round(amp * v * 0.4 + 300 * Math.sin(i * 12.9898 + variant));
+    samples[i] = Math.round(amp * v * 0.4 + 300 * Math.sin(i * 12.9898 + variant)) / 32767;
   }
-  const wav = new WaveFile();
-  wav.fromScratch(1, sr, '16', samples);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, wav.toBuffer());
+  writeWav(file, samples, sr);
 }
 
 /**

@@ -1,20 +1,15 @@
-// Test helpers (excluded from the build): tiny WAV fixtures written with wavefile into temp folders.
+// Test helpers (excluded from the build): tiny WAV fixtures in temp folders.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import wavefile from 'wavefile';
 import { silentLogger, type Logger } from '@ser/core';
+import { writeWav } from '@ser/core/testing';
 import type { DatasetContext } from '@ser/dataset-core';
 
-/** Writes a 16-bit mono WAV of a quiet 220 Hz tone (durationS long) to file, making folders. */
+/** Writes a 16-bit mono WAV of a quiet 220 Hz tone (amplitude 3000 / 32767, durationS long) to file, making folders. */
 export function writeTinyWav(file: string, durationS = 0.05, sampleRateHz = 16000): void {
   const n = Math.round(durationS * sampleRateHz);
-  const pcm = new Int16Array(n);
-  for (let i = 0; i < n; i++) pcm[i] = Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / sampleRateHz));
-  const wav = new wavefile.WaveFile();
-  wav.fromScratch(1, sampleRateHz, '16', pcm);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, wav.toBuffer());
+  writeWav(file, Float64Array.from({ length: n }, (_, i) => (3000 / 32767) * Math.sin((2 * Math.PI * 220 * i) / sampleRateHz)), sampleRateHz);
 }
 
 export function makeTmpDir(prefix: string): string {

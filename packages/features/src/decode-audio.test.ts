@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeWav, quantisedWavSample } from '@ser/core/testing';
 import { decodeAudioBytes, decodeAudioFile, sniffAudioFormat } from './decode-audio.js';
-import { makeWav, quantised } from './internal/test-wav.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-decode-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,14 +24,14 @@ describe('decodeAudioBytes: WAV layouts', () => {
   for (const { bits, float } of layouts) {
     for (const extensible of [false, true]) {
       it(`${float ? 'float' : 'PCM'} ${bits}-bit${extensible ? ' extensible' : ''}, stereo averaged to mono`, async () => {
-        const bytes = makeWav({ channels: [left, right], sampleRateHz: 22050, bits, float, extensible });
+        const bytes = encodeWav({ channels: [left, right], sampleRateHz: 22050, bits, float, extensible });
         const a = await decodeAudioBytes(bytes, 'x.wav');
         expect(a.sampleRateHz).toBe(22050);
         expect(a.channels).toBe(2);
         expect(a.samples.length).toBe(300);
         expect(a.durationS).toBeCloseTo(300 / 22050, 9);
         for (let i = 0; i < 300; i += 17) {
-          const want = (quantised(left[i], bits, float) + quantised(right[i], bits, float)) / 2;
+          const want = (quantisedWavSample(left[i], bits, float) + quantisedWavSample(right[i], bits, float)) / 2;
           expect(a.samples[i]).toBeCloseTo(want, 6);
         }
       });
@@ -39,23 +39,23 @@ describe('decodeAudioBytes: WAV layouts', () => {
   }
 
   it('reads 8-bit as unsigned around 128, and mono as is', async () => {
-    const a = await decodeAudioBytes(makeWav({ channels: [left], sampleRateHz: 8000, bits: 8 }), 'u8.wav');
+    const a = await decodeAudioBytes(encodeWav({ channels: [left], sampleRateHz: 8000, bits: 8 }), 'u8.wav');
     expect(a.channels).toBe(1);
     expect(a.samples[0]).toBe(0);
     expect(a.samples[16]).toBeCloseTo(Math.round(left[16] * 127) / 128, 7);
   });
 
   it('reads a WAV whose data chunk starts at an odd offset (unaligned views)', async () => {
-    const bytes = makeWav({ channels: [left], sampleRateHz: 16000, bits: 16 });
+    const bytes = encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16 });
     const padded = new Uint8Array(bytes.length + 1);
     padded.set(bytes, 1);
     const a = await decodeAudioBytes(padded.subarray(1), 'odd.wav');
-    expect(a.samples[5]).toBeCloseTo(quantised(left[5], 16, false), 7);
+    expect(a.samples[5]).toBeCloseTo(quantisedWavSample(left[5], 16, false), 7);
   });
 
   it('recognises the format by magic bytes, not the extension', async () => {
     const file = path.join(tmp, 'really-a-wav.flac');
-    fs.writeFileSync(file, makeWav({ channels: [left], sampleRateHz: 16000, bits: 16 }));
+    fs.writeFileSync(file, encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16 }));
     expect((await decodeAudioFile(file)).samples.length).toBe(300);
     expect(sniffAudioFormat(fs.readFileSync(path.join(fixtures, 'emodb-0.flac')))).toBe('flac');
   });
@@ -89,24 +89,24 @@ describe('decodeAudioFile: bad input', () => {
 
   it('AUDIO_EMPTY for a 0-byte file and for a WAV without samples', async () => {
     await expectCode(write('empty.wav', ''), 'AUDIO_EMPTY', /empty/);
-    await expectCode(write('nosamples.wav', makeWav({ channels: [new Float64Array(0)], sampleRateHz: 16000, bits: 16 })), 'AUDIO_EMPTY', /no samples/);
+    await expectCode(write('nosamples.wav', encodeWav({ channels: [new Float64Array(0)], sampleRateHz: 16000, bits: 16 })), 'AUDIO_EMPTY', /no samples/);
   });
   it('AUDIO_TRUNCATED when the header promises more data than the file holds', async () => {
-    await expectCode(write('cut.wav', makeWav({ channels: [left], sampleRateHz: 16000, bits: 16, declaredExtraBytes: 1000 })), 'AUDIO_TRUNCATED', /declares 1600 bytes/);
+    await expectCode(write('cut.wav', encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16, declaredExtraBytes: 1000 })), 'AUDIO_TRUNCATED', /declares 1600 bytes/);
     const flac = fs.readFileSync(path.join(fixtures, 'emodb-0.flac'));
     await expectCode(write('cut.flac', flac.subarray(0, flac.length >> 1)), 'AUDIO_TRUNCATED', /STREAMINFO declares 16000 samples/);
   });
   it('AUDIO_SILENT when every sample is zero', async () => {
-    await expectCode(write('silent.wav', makeWav({ channels: [new Float64Array(500)], sampleRateHz: 16000, bits: 16 })), 'AUDIO_SILENT', /zero/);
+    await expectCode(write('silent.wav', encodeWav({ channels: [new Float64Array(500)], sampleRateHz: 16000, bits: 16 })), 'AUDIO_SILENT', /zero/);
   });
   it('AUDIO_NON_FINITE for NaN in a float WAV, naming the sample', async () => {
     const x = Float64Array.from(left);
     x[123] = NaN;
-    await expectCode(write('nan.wav', makeWav({ channels: [x], sampleRateHz: 16000, bits: 32, float: true })), 'AUDIO_NON_FINITE', /sample 123/);
+    await expectCode(write('nan.wav', encodeWav({ channels: [x], sampleRateHz: 16000, bits: 32, float: true })), 'AUDIO_NON_FINITE', /sample 123/);
   });
   it('AUDIO_UNREADABLE for text, an unknown WAV encoding and a missing file', async () => {
     await expectCode(write('notes.wav', 'this is not audio at all'), 'AUDIO_UNREADABLE', /not a WAV .* or FLAC/);
-    const adpcm = makeWav({ channels: [left], sampleRateHz: 16000, bits: 16 });
+    const adpcm = encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16 });
     new DataView(adpcm.buffer).setUint16(20, 0x11, true); // IMA ADPCM
     await expectCode(write('adpcm.wav', adpcm), 'AUDIO_UNREADABLE', /encoding 0x11/);
     await expectCode(path.join(tmp, 'missing.wav'), 'AUDIO_UNREADABLE', /ENOENT/);

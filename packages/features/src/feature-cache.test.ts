@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeWav } from '@ser/core/testing';
 import { FeatureCache, featureCacheKey } from './feature-cache.js';
 import { extractCorpus } from './extract-corpus.js';
 import { decodeAudioFile } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
 import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
-import { makeWav } from './internal/test-wav.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-cache-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const config: FeatureConfig = { ...defaultFeatureConfig, nMels: 32 };
 const voice = (seed: number, sr = 16000) =>
-  makeWav({ channels: [Float64Array.from({ length: sr / 2 }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001))], sampleRateHz: sr, bits: 16 });
+  encodeWav({ channels: [Float64Array.from({ length: sr / 2 }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001))], sampleRateHz: sr, bits: 16 });
 const writeAudio = (name: string, bytes: Uint8Array | string) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, bytes);
@@ -108,7 +108,7 @@ describe('extractCorpus', () => {
   it("skips bad files with reasons when onBadAudio = 'skip', and stops on them by default", async () => {
     const good = writeAudio('good.wav', voice(7));
     const resampled = writeAudio('good48k.wav', voice(7, 48000));
-    const silent = writeAudio('silent.wav', makeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
+    const silent = writeAudio('silent.wav', encodeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
     const text = writeAudio('text.wav', 'hello');
     const progress: number[] = [];
     const warnings: string[] = [];
@@ -131,7 +131,7 @@ describe('extractCorpus', () => {
   });
 
   it('names the file of a clip shorter than one analysis frame and skips it as AUDIO_TOO_SHORT', async () => {
-    const short = writeAudio('short.wav', makeWav({ channels: [Float64Array.from({ length: 80 }, (_, i) => Math.sin(i))], sampleRateHz: 16000, bits: 16 }));
+    const short = writeAudio('short.wav', encodeWav({ channels: [Float64Array.from({ length: 80 }, (_, i) => Math.sin(i))], sampleRateHz: 16000, bits: 16 }));
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
     const res = await extractCorpus([short], { ...config, center: false }, { cache: new FeatureCache(path.join(tmp, 'c8')), onBadAudio: 'skip', logger });
@@ -143,7 +143,7 @@ describe('extractCorpus', () => {
 
   it('fills the cache from worker threads with the same features as the serial pass, bad files still reported', async () => {
     const files = Array.from({ length: 18 }, (_, i) => writeAudio(`w${i}.wav`, voice(20 + i)));
-    const silent = writeAudio('w-silent.wav', makeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
+    const silent = writeAudio('w-silent.wav', encodeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 }));
     const dir = path.join(tmp, 'c-threads');
     const cache = new FeatureCache(dir);
     const threaded = await extractCorpus([...files, silent], config, { cache, threads: 2, minFilesPerWorker: 8, onBadAudio: 'skip' });
