@@ -9,3 +9,4 @@ export type { JsonSchema, PluginDefinition, StateDict, StateTensor } from './plu
 export { shellQuote } from './shell-quote.js';
 export { configObject, nullable, choice, oneOfById, compileConfigValidator, schemaDefaults } from './config-schema.js';
 export { deepFreeze } from './deep-freeze.js';
+export { csvField } from './csv-field.js';

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import wavefile from 'wavefile';
-import { Rng, SerError, stableHash, writeFileAtomic } from '@ser/core';
+import { Rng, SerError, csvField, stableHash, writeFileAtomic } from '@ser/core';
 import { defineDataset, type Corpus, type Utterance } from '@ser/dataset-core';
-import { csvCell } from './internal/csv.js';
 import { withDefaults } from './internal/loader-utils.js';
 import { PROSODY, makeSpeaker, renderUtterance } from './internal/synth-voice.js';
 
@@ -159,7 +158,7 @@ function render(dir: string, c: SyntheticConfig, planned: PlannedUtterance[], wr
   }
   const rows = ['id,path,label,speaker,gender,durationS'];
   for (const p of planned) {
-    rows.push([p.id, `wav/${p.id}.wav`, p.label, p.speaker, p.gender, String(p.nSamples / c.sampleRateHz)].map(csvCell).join(','));
+    rows.push([p.id, `wav/${p.id}.wav`, p.label, p.speaker, p.gender, String(p.nSamples / c.sampleRateHz)].map(csvField).join(','));
   }
   write(path.join(dir, 'manifest.csv'), rows.join('\n') + '\n');
   write(path.join(dir, 'synthetic.json'), JSON.stringify({ version: SYNTHETIC_VERSION, config: c }, null, 2) + '\n');

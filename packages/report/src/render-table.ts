@@ -1,8 +1,8 @@
-import { SerError } from '@ser/core';
+import { SerError, csvField } from '@ser/core';
 import type { Report } from './build-report.js';
 import type { Comparison } from './compare-results.js';
 import { comparisonDisplay, reportDisplay, type Display, type DisplayTable } from './internal/display.js';
-import { escapeCsv, escapeLatex, escapeMarkdown } from './internal/escape.js';
+import { escapeLatex, escapeMarkdown } from './internal/escape.js';
 
 /** Output formats of renderTable. */
 export type TableFormat = 'text' | 'md' | 'csv' | 'tex';
@@ -93,13 +93,13 @@ function renderCsv(d: Display, which: string): string {
     // per-class columns can differ between protocols: the union of headers, empty where absent
     const headers: string[] = [];
     for (const t of tables) for (const c of t.columns) for (const h of c.csv) if (!headers.includes(h)) headers.push(h);
-    const lines = [headers.map(escapeCsv).join(',')];
+    const lines = [headers.map(csvField).join(',')];
     for (const t of tables) {
       const names = t.columns.flatMap((c) => c.csv);
       for (const r of t.rows) {
         const values = r.flatMap((c, i) => t.columns[i].csv.map((_, k) => c.raw[k] ?? null));
         const byName = new Map(names.map((n, i) => [n, values[i]]));
-        lines.push(headers.map((h) => escapeCsv(byName.get(h) ?? null)).join(','));
+        lines.push(headers.map((h) => csvField(byName.get(h))).join(','));
       }
     }
     return which === 'all' ? [`# ${kind}`, ...lines].join('\n') : lines.join('\n');

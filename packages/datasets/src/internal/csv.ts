@@ -40,9 +40,3 @@ export function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length > 0) endRow();
   return rows;
 }
-
-/** Quotes a CSV cell when it holds a comma, quote or line break. */
-export function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}

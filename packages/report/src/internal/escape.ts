@@ -52,10 +52,3 @@ export function escapeMarkdown(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/\r?\n/g, ' ');
 }
-
-/** A CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF. */
-export function escapeCsv(value: string | number | boolean | null): string {
-  if (value === null) return '';
-  const s = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
