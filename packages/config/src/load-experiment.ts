@@ -29,13 +29,6 @@ export interface LoadOptions {
   configsDir?: string;
 }
 
-interface Registered {
-  points: readonly SweepPoint[];
-}
-
-// Sweep points are computed (and validated) at load time; expandSweepPoints looks them up here.
-const registry = new WeakMap<object, Registered>();
-
 /**
  * Loads, composes and validates an experiment file; throws SerError CONFIG_INVALID (every problem,
  * one per line, `file:line:column key.path: expected ..., found ...`), CONFIG_YAML_SYNTAX or
@@ -64,7 +57,7 @@ export interface ValidationReport {
 export function validateFile(file: string, plugins: PluginSchemas, options: Omit<LoadOptions, 'plugins'> = {}): ValidationReport {
   try {
     const experiment = loadExperiment(file, { ...options, plugins });
-    return { problems: [], experiment, points: registry.get(experiment.config)!.points.length };
+    return { problems: [], experiment, points: experiment.points.length };
   } catch (err) {
     if (isSerError(err) && Array.isArray(err.details.problems)) return { problems: err.details.problems as ConfigProblem[] };
     throw err;
@@ -102,15 +95,14 @@ function resolveExperiment(file: string, options: LoadOptions): { loaded?: Loade
   if (problems.length > 0) return { problems };
 
   const config = deepFreeze(value) as unknown as ExperimentConfig;
-  registry.set(config, { points: Object.freeze(points) });
   const loaded: LoadedExperiment = deepFreeze({
     config,
     hash: stableHash(config),
     file: abs,
     sources: sourcesOf(composed),
     dropped: [...new Set(ctx.dropped)],
+    points,
   });
-  registry.set(loaded, { points: Object.freeze(points) });
   return { loaded, problems: [] };
 }
 
@@ -127,14 +119,13 @@ function sourcesOf(tree: Tree): Record<string, SourceLocation> {
  * The sweep's points: grid (cartesian product, first key slowest) x zip (elementwise), then the
  * explicit points; each applied to the base config and validated again (identical configs kept
  * once). Folds and seeds are not expanded here (the runner's axes). Takes what loadExperiment
- * returned (or its config); a config built elsewhere needs `plugins` and has no YAML positions.
+ * returned (its points, computed at load time), or a config, which needs `plugins` and has no YAML positions.
  */
 export function expandSweepPoints(experiment: LoadedExperiment | ExperimentConfig, plugins?: PluginSchemas): SweepPoint[] {
-  const known = registry.get(experiment);
-  if (known) return [...known.points];
-  const config = 'hash' in experiment && 'sources' in experiment ? (experiment as LoadedExperiment).config : (experiment as ExperimentConfig);
+  if ('hash' in experiment && 'sources' in experiment) return [...(experiment as LoadedExperiment).points];
+  const config = experiment as ExperimentConfig;
   if (!plugins) {
-    throw new SerError('USAGE', 'expandSweepPoints: this config did not come from loadExperiment; pass the plugin schemas as the second argument');
+    throw new SerError('USAGE', 'expandSweepPoints: a config alone does not carry its points; pass what loadExperiment returned, or the plugin schemas as the second argument');
   }
   const tree: Tree = { ...emptyTree(), value: structuredClone(config) as unknown as Record<string, unknown> };
   const problems = checkSweep(config.sweep, tree.sources);

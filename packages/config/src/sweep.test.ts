@@ -75,9 +75,11 @@ describe('expandSweepPoints', () => {
     expect(points.map((p) => p.params)).toEqual([{ 'loss.lambda': 0.01 }, { 'loss.lambda': 0.1 }, { 'loss.id': 'softmax' }]);
   });
 
-  it('accepts the config of a loaded experiment as well as the experiment', () => {
+  it('returns the points loadExperiment computed (loaded.points); its config alone expands to the same points given the plugins', () => {
     const loaded = load('  grid: { loss.lambda: [0, 0.1] }\n');
-    expect(expandSweepPoints(loaded.config).map((p) => p.hash)).toEqual(expandSweepPoints(loaded).map((p) => p.hash));
+    expect(loaded.points.map((p) => p.params)).toEqual([{ 'loss.lambda': 0 }, { 'loss.lambda': 0.1 }]);
+    expect(expandSweepPoints(loaded).map((p) => p.hash)).toEqual(loaded.points.map((p) => p.hash));
+    expect(expandSweepPoints(loaded.config, plugins).map((p) => p.hash)).toEqual(loaded.points.map((p) => p.hash));
   });
 
   it('a config built elsewhere needs the plugins, and is validated without YAML positions', () => {
