@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { isSerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
@@ -31,9 +34,41 @@ describe('backendOrder', () => {
     expect(backendOrder('wasm', gpuMachine)).toEqual(['wasm']);
   });
 
-  it('probeNvidiaGpu answers without throwing (null on a machine without an NVIDIA driver)', () => {
-    const r = probeNvidiaGpu();
-    expect(r === null || typeof r === 'string').toBe(true);
+});
+
+describe('probeNvidiaGpu', () => {
+  // A stand-in nvidia-smi first on PATH: what the probe reports is what `nvidia-smi -L` printed.
+  const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-fake-smi-'));
+  const pathBefore = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = pathBefore;
+  });
+  afterAll(() => fs.rmSync(bin, { recursive: true, force: true }));
+  const fakeSmi = (script: string) => {
+    fs.writeFileSync(path.join(bin, 'nvidia-smi'), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    process.env.PATH = `${bin}${path.delimiter}${pathBefore}`;
+  };
+  const procGpus = (() => {
+    try {
+      return fs.readdirSync('/proc/driver/nvidia/gpus').length > 0;
+    } catch {
+      return false;
+    }
+  })();
+
+  it('returns the first GPU line nvidia-smi -L prints', () => {
+    fakeSmi('[ "$1" = "-L" ] || exit 2\necho\necho "GPU 0: NVIDIA H100 (UUID: GPU-1234)"\necho "GPU 1: NVIDIA H100 (UUID: GPU-5678)"');
+    expect(probeNvidiaGpu()).toBe('GPU 0: NVIDIA H100 (UUID: GPU-1234)');
+  });
+
+  it.runIf(!procGpus)('is null when nvidia-smi fails and the kernel lists no NVIDIA GPU', () => {
+    fakeSmi('echo "NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver" >&2\nexit 9');
+    expect(probeNvidiaGpu()).toBeNull();
+  });
+
+  it.runIf(procGpus)('falls back to the GPU the kernel driver lists when nvidia-smi fails', () => {
+    fakeSmi('exit 9');
+    expect(probeNvidiaGpu()).toMatch(/\S/);
   });
 });
 

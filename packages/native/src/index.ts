@@ -2,10 +2,8 @@
 // (the install's postinstall step) into packages/native/build/ser_native.node. No tf here: the
 // callers (@ser/engine for the model kernels, @ser/features for spectrogram frames) wrap them and
 // keep a JS or tf-op form for machines where the addon is missing or stale.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { sourcesHash } from '../sources-hash.mjs';
+import { loadAddon } from './internal/load-addon.js';
 
 export { WASM_KERNELS_API_VERSION, WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash, type ModelKernels, type WasmKernelsApi } from './wasm.js';
 
@@ -75,26 +73,9 @@ let loadError = '';
 /** The addon, or null (nativeStatus() says why) when it is not built, stale, or does not load. */
 export function loadNative(): NativeAddon | null {
   if (addon !== undefined) return addon;
-  addon = null;
-  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
-    loadError = `${NATIVE_ADDON_PATH} is not built (run \`npm run setup\`)`;
-    return null;
-  }
-  const stamp = fs.existsSync(STAMP_PATH) ? fs.readFileSync(STAMP_PATH, 'utf8').split(' ')[0] : '';
-  if (stamp !== sourcesHash(SRC_DIR, [''])) {
-    loadError = `${NATIVE_ADDON_PATH} was built from other sources than packages/native/csrc holds now (run \`npm run setup\` to rebuild it)`;
-    return null;
-  }
-  try {
-    const mod = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
-    if (mod.apiVersion !== NATIVE_API_VERSION) {
-      loadError = `${NATIVE_ADDON_PATH} has kernel API ${mod.apiVersion}, this source needs ${NATIVE_API_VERSION} (run \`npm run setup\` to rebuild it)`;
-      return null;
-    }
-    addon = mod;
-  } catch (err) {
-    loadError = `${NATIVE_ADDON_PATH} does not load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
-  }
+  const r = loadAddon(NATIVE_ADDON_PATH, STAMP_PATH, SRC_DIR, NATIVE_API_VERSION);
+  addon = r.addon;
+  loadError = r.reason;
   return addon;
 }
 
