@@ -206,6 +206,13 @@ describe('loadExperiment: errors name file:line:column, the key path, expected a
     ]);
   });
 
+  it("what @ser/features would refuse when the cell runs is refused at load, at the key's line", () => {
+    const { problems: ps } = problems({ 'exp.yaml': `${MINIMAL}features: { nFft: 1000 }\n` });
+    expect(ps.map((p) => [at(p), p.path, p.message])).toEqual([
+      ['exp.yaml:5:19', 'features.nFft', 'found 1000 is invalid: use a power of two (the FFT is radix-4/2), or leave it out'],
+    ]);
+  });
+
   it('reports several errors at once, sorted by position, one per line', () => {
     const { message, problems: ps } = problems(
       {

@@ -2,7 +2,8 @@
 // filled, unknown keys rejected) and turns ajv's errors into positioned problems.
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { SerError } from '@ser/core';
+import { SerError, isSerError } from '@ser/core';
+import { resolveFrameParams, type FeatureConfig } from '@ser/features/config';
 import type { JsonSchema } from '@ser/core';
 import { buildSchema } from '../build-schema.js';
 import { DEFAULTS_GROUPS } from '../core-schema.js';
@@ -58,6 +59,7 @@ export function validateValue(value: Record<string, unknown>, plugins: PluginSch
   const problems = validate(value) ? [] : mapErrors(validate.errors ?? [], sources);
   fillDependentDefaults(value);
   problems.push(...checkFeatures(value, sources));
+  if (problems.length === 0 && isObject(value.features)) problems.push(...checkFrameParams(value, sources));
   return problems;
 }
 
@@ -191,4 +193,16 @@ function checkFeatures(value: Record<string, unknown>, sources: SourceMap): Prob
     problems.push(problemAt(sources, ['features', 'nMfcc'], `expected integer <= ${nMels} (nMels) for kind mfcc, found ${nMfcc}`, 'value'));
   }
   return problems;
+}
+
+/** What @ser/features will refuse when a cell runs (e.g. an nFft that is no power of two), said now, at its line; for a config that is otherwise valid. */
+function checkFrameParams(value: Record<string, unknown>, sources: SourceMap): Problem[] {
+  try {
+    resolveFrameParams(value.features as FeatureConfig);
+    return [];
+  } catch (err) {
+    if (!isSerError(err, 'CONFIG_INVALID')) throw err;
+    const field = String((err.details as { field?: string }).field ?? 'features');
+    return [problemAt(sources, field.split('.'), err.message.replace(/^features\.\S+ = /, 'found '), 'value')];
+  }
 }
