@@ -124,37 +124,54 @@ describe('synthetic', () => {
     );
   });
 
-  it('load() renders into cacheDir/synthetic-<hash>, reuses a complete render, re-renders a damaged one', async () => {
-    const cache = path.join(tmp, 'cache');
-    const ctx = testContext(cache);
-    const first = await synthetic.load(SMALL as SyntheticConfig, ctx);
-    const dir = path.dirname(path.dirname(first.utterances[0].path));
-    expect(path.dirname(dir)).toBe(cache);
-    expect(path.basename(dir)).toMatch(/^synthetic-[0-9a-f]{16}$/);
-    expect(fs.readdirSync(cache)).toEqual([path.basename(dir)]); // no temporary folder left
-    expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(1);
-    const mtime = fs.statSync(first.utterances[5].path).mtimeMs;
+  describe('load(): the render in cacheDir/synthetic-<hash>', () => {
+    // each case renders into its own cache, so none depends on another's state
+    const fresh = async (name: string) => {
+      const cache = path.join(tmp, `cache-${name}`);
+      const ctx = testContext(cache);
+      const first = await synthetic.load(SMALL as SyntheticConfig, ctx);
+      const renders = () => ctx.messages.filter((m) => m.includes('rendering')).length;
+      return { cache, ctx, first, dir: path.dirname(path.dirname(first.utterances[0].path)), renders };
+    };
 
-    const second = await synthetic.load(SMALL as SyntheticConfig, ctx);
-    expect(second).toEqual(first);
-    expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(1);
-    expect(fs.statSync(first.utterances[5].path).mtimeMs).toBe(mtime);
+    it('renders into cacheDir/synthetic-<hash>, says so once and leaves no temporary folder', async () => {
+      const { cache, dir, renders } = await fresh('new');
+      expect(path.dirname(dir)).toBe(cache);
+      expect(path.basename(dir)).toMatch(/^synthetic-[0-9a-f]{16}$/);
+      expect(fs.readdirSync(cache)).toEqual([path.basename(dir)]);
+      expect(renders()).toBe(1);
+    });
 
-    const bytes = fs.readFileSync(first.utterances[5].path);
-    fs.rmSync(first.utterances[5].path);
-    await synthetic.load(SMALL as SyntheticConfig, ctx);
-    expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(2);
-    expect(fs.readFileSync(first.utterances[5].path).equals(bytes)).toBe(true);
+    it('reuses a complete render: the same corpus, no second rendering, the files untouched', async () => {
+      const { ctx, first, renders } = await fresh('reuse');
+      const mtime = fs.statSync(first.utterances[5].path).mtimeMs;
+      expect(await synthetic.load(SMALL as SyntheticConfig, ctx)).toEqual(first);
+      expect(renders()).toBe(1);
+      expect(fs.statSync(first.utterances[5].path).mtimeMs).toBe(mtime);
+    });
 
-    // keys of the dataset block that are not the corpus' own (id, protocol) leave the folder alone
-    const withBlock = await synthetic.load({ ...SMALL, id: 'synthetic', protocol: { id: 'leave-one-speaker-out' } } as any, ctx);
-    expect(withBlock).toEqual(first);
-    expect(ctx.messages.filter((m) => m.includes('rendering'))).toHaveLength(2);
+    it('re-renders a damaged render (a file missing), to the same bytes', async () => {
+      const { ctx, first, renders } = await fresh('damaged');
+      const bytes = fs.readFileSync(first.utterances[5].path);
+      fs.rmSync(first.utterances[5].path);
+      await synthetic.load(SMALL as SyntheticConfig, ctx);
+      expect(renders()).toBe(2);
+      expect(fs.readFileSync(first.utterances[5].path).equals(bytes)).toBe(true);
+    });
 
-    // a different config is a different folder; protocols work on the corpus
-    const other = await synthetic.load({ ...SMALL, difficulty: 0.9 } as SyntheticConfig, ctx);
-    expect(path.dirname(path.dirname(other.utterances[0].path))).not.toBe(dir);
-    expect(makeFolds(other, { id: 'leave-one-speaker-out', validationSpeakers: 0 }, 0).map((f) => f.name)).toEqual(['S01', 'S02']);
+    it("keys of the dataset block that are not the corpus' own (id, protocol) leave the folder alone", async () => {
+      const { ctx, first, renders } = await fresh('block');
+      const withBlock = await synthetic.load({ ...SMALL, id: 'synthetic', protocol: { id: 'leave-one-speaker-out' } } as any, ctx);
+      expect(withBlock).toEqual(first);
+      expect(renders()).toBe(1);
+    });
+
+    it('another config is another folder, and protocols work on the corpus', async () => {
+      const { ctx, dir } = await fresh('other');
+      const other = await synthetic.load({ ...SMALL, difficulty: 0.9 } as SyntheticConfig, ctx);
+      expect(path.dirname(path.dirname(other.utterances[0].path))).not.toBe(dir);
+      expect(makeFolds(other, { id: 'leave-one-speaker-out', validationSpeakers: 0 }, 0).map((f) => f.name)).toEqual(['S01', 'S02']);
+    });
   });
 
   it('renders the emotion prosody: F0 and loudness ordered angry/happy > neutral > sad, and difficulty shrinks the gaps', async () => {

@@ -67,27 +67,39 @@ describe('buildReport tables', () => {
     ]);
   });
 
-  it('tests every point against the softmax baseline over matched (fold, seed) pairs, with Holm', () => {
-    const sig = report.significance[0];
-    expect(sig.baseline?.label).toBe('softmax');
-    expect(sig.baseline?.rule).toMatch(/softmax/);
-    expect(point('softmax').baseline).toBe(true);
-    const center = sig.rows.find((r) => r.label === 'center loss.alpha=0.5 loss.lambda=0.01')!;
-    expect(center.pairs).toBe(4);
-    close(center.meanDifference, 0.2); // .25, .20, .25, .10
-    // all four differences positive, but .25 ties with .25: normal approximation, not exact 0.125
-    expect(center.wilcoxon?.method).toBe('normal');
-    expect(center.ci![0]).toBeGreaterThanOrEqual(0.1);
-    expect(center.ci![1]).toBeLessThanOrEqual(0.25);
-    const big = sig.rows.find((r) => r.label === 'center loss.alpha=0.5 loss.lambda=0.1')!;
-    expect(big.pairs).toBe(2); // f1 s0 and f2 s1 only: the diverged and the failed cell have no pair
-    close(big.meanDifference, (0.6 - 0.5 + 0.8 - 0.65) / 2);
-    // Holm over m = 2: the smaller p doubled, the larger one max(own, first adjusted)
-    const ps = sig.rows.map((r) => r.p!);
-    const sorted = [...ps].sort((a, b) => a - b);
-    const holm = sig.rows.map((r) => r.pHolm!);
-    expect(Math.min(...holm)).toBeCloseTo(Math.min(1, 2 * sorted[0]), 12);
-    expect(Math.max(...holm)).toBeCloseTo(Math.max(Math.min(1, 2 * sorted[0]), sorted[1]), 12);
+  describe('tests every point against the softmax baseline over matched (fold, seed) pairs, with Holm', () => {
+    const row = (label: string) => report.significance[0].rows.find((r) => r.label === label)!;
+
+    it('picks softmax as the baseline and says by which rule', () => {
+      const sig = report.significance[0];
+      expect(sig.baseline?.label).toBe('softmax');
+      expect(sig.baseline?.rule).toMatch(/softmax/);
+      expect(point('softmax').baseline).toBe(true);
+    });
+
+    it('pairs all four cells of a point; tied differences take the normal approximation; the CI spans the differences', () => {
+      const center = row('center loss.alpha=0.5 loss.lambda=0.01');
+      expect(center.pairs).toBe(4);
+      close(center.meanDifference, 0.2); // .25, .20, .25, .10
+      // all four differences positive, but .25 ties with .25: normal approximation, not exact 0.125
+      expect(center.wilcoxon?.method).toBe('normal');
+      expect(center.ci![0]).toBeGreaterThanOrEqual(0.1);
+      expect(center.ci![1]).toBeLessThanOrEqual(0.25);
+    });
+
+    it('leaves out the cells without a pair (the diverged and the failed one)', () => {
+      const big = row('center loss.alpha=0.5 loss.lambda=0.1');
+      expect(big.pairs).toBe(2); // f1 s0 and f2 s1 only
+      close(big.meanDifference, (0.6 - 0.5 + 0.8 - 0.65) / 2);
+    });
+
+    it('adjusts with Holm over m = 2: the smaller p doubled, the larger one max(own, first adjusted)', () => {
+      const sig = report.significance[0];
+      const sorted = sig.rows.map((r) => r.p!).sort((a, b) => a - b);
+      const holm = sig.rows.map((r) => r.pHolm!);
+      expect(Math.min(...holm)).toBeCloseTo(Math.min(1, 2 * sorted[0]), 12);
+      expect(Math.max(...holm)).toBeCloseTo(Math.max(Math.min(1, 2 * sorted[0]), sorted[1]), 12);
+    });
   });
 
   it('takes the baseline from a params filter, and refuses an ambiguous one', () => {

@@ -29,22 +29,40 @@ function expectCorrupt(fn: () => unknown, file: string): void {
 }
 
 describe('ResultStore', () => {
-  it('round-trips every table, the params with their types and the resolved config', () => {
-    const store = new ResultStore(dir);
-    const r = sampleResult('cell-a');
-    expect(store.hasCell('cell-a')).toBe(false);
-    store.writeCell(r);
-    expect(store.hasCell('cell-a')).toBe(true);
-    expect(store.cellIds()).toEqual(['cell-a']);
-    expect(store.readCells()).toEqual([r.cell]);
-    expect(store.readCell('cell-a').params).toEqual({ 'loss.lambda': 0.01, 'loss.id': 'center', 'model.bidirectional': true, 'loss.margin': null });
-    expect(store.readEpochs()).toEqual(r.epochs);
-    expect(store.readPredictions(['cell-a'])).toEqual(r.predictions);
-    expect(store.readEmbeddings()).toEqual(r.embeddings);
-    const meta = store.readMetadata('epochs', 'cell-a');
-    expect(JSON.parse(meta['ser.config'])).toEqual(r.resolvedConfig);
-    expect(meta['ser.codeVersion']).toBe('0.1.0');
-    expect(JSON.parse(meta['ser.versions'])).toEqual({ tfjs: '4.22.0' });
+  describe('round-trips a written cell', () => {
+    let store: ResultStore;
+    let r: ReturnType<typeof sampleResult>;
+    beforeEach(() => {
+      store = new ResultStore(dir);
+      r = sampleResult('cell-a');
+      store.writeCell(r);
+    });
+
+    it('hasCell and cellIds see a cell once it is written', () => {
+      const empty = new ResultStore(path.join(dir, 'other'));
+      expect(empty.hasCell('cell-a')).toBe(false);
+      expect(empty.cellIds()).toEqual([]);
+      expect(store.hasCell('cell-a')).toBe(true);
+      expect(store.cellIds()).toEqual(['cell-a']);
+    });
+
+    it('the cell row, with the params in their own types (number, string, boolean, null)', () => {
+      expect(store.readCells()).toEqual([r.cell]);
+      expect(store.readCell('cell-a').params).toEqual({ 'loss.lambda': 0.01, 'loss.id': 'center', 'model.bidirectional': true, 'loss.margin': null });
+    });
+
+    it('the epochs, predictions and embeddings', () => {
+      expect(store.readEpochs()).toEqual(r.epochs);
+      expect(store.readPredictions(['cell-a'])).toEqual(r.predictions);
+      expect(store.readEmbeddings()).toEqual(r.embeddings);
+    });
+
+    it("the metadata: the resolved config, the code version and the engine's versions", () => {
+      const meta = store.readMetadata('epochs', 'cell-a');
+      expect(JSON.parse(meta['ser.config'])).toEqual(r.resolvedConfig);
+      expect(meta['ser.codeVersion']).toBe('0.1.0');
+      expect(JSON.parse(meta['ser.versions'])).toEqual({ tfjs: '4.22.0' });
+    });
   });
 
   it('stores params as param.* columns and lists as List<Float32> / List<Utf8>', () => {
