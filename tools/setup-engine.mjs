@@ -11,13 +11,18 @@
 // If all fail, it says so plainly and exits 0: the engine then falls back to wasm.
 // Environment: SER_SKIP_ENGINE_SETUP=1 skips it; SER_TF_WHEEL=path uses that wheel;
 // SER_ENGINE_CACHE=dir moves the cache; SER_TF_WHEEL_VERSION picks the wheel version.
-// Then it builds the engine's native kernels (tools/build-native.mjs).
+// Then, where nvidia-smi finds an NVIDIA GPU, it installs the GPU engine (@tensorflow/tfjs-node-gpu:
+// npm pack + its own install script, which downloads libtensorflow-gpu) when the driver and the CUDA
+// 11 / cuDNN 8 libraries it needs are there, or says exactly why not (packages/engine/gpu-probe.mjs
+// decides); SER_SKIP_GPU_SETUP=1 skips that. Last, it builds the engine's native kernels
+// (tools/build-native.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNative } from './build-native.mjs';
+import { GPU_LIBRARIES, TFJS_NODE_GPU_VERSION, findLibraries, gpuEngineDecision, probeGpus } from '../packages/engine/gpu-probe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TFJS_NODE_VERSION = '4.22.0';
@@ -171,8 +176,105 @@ function setupTfjsNode() {
   }
 }
 
+const gpuPkgDir = path.join(root, 'node_modules', '@tensorflow', 'tfjs-node-gpu');
+const gpuCacheDir = path.join(cacheRoot, `tfjs-node-gpu-${TFJS_NODE_GPU_VERSION}-napi${process.versions.napi}-${process.platform}-${process.arch}`);
+/** Marks a tfjs-node-gpu this script installed (one it may remove again); a user's own install is left alone. */
+const GPU_STAMP = '.ser-setup';
+
+/**
+ * Loads tfjs-node-gpu in a child process and asks TensorFlow for a GPU device: a tfjs-node-gpu that
+ * loads but opens no GPU (a CUDA library missing) would run on the CPU without the engine's kernels.
+ */
+function probeGpuBuild() {
+  const code = `const tf=require('@tensorflow/tfjs-node-gpu');` +
+    `const s=tf.matMul(tf.ones([64,64]),tf.ones([64,64])).dataSync()[0];` +
+    `if(s!==64)throw new Error('matMul gave '+s);` +
+    `console.log('SER_PROBE tfjs '+tf.version.tfjs+', libtensorflow '+tf.backend().binding.TF_Version)`;
+  // INFO logs on: TensorFlow says "Created device .../device:GPU:0" or why it could not
+  const r = run(process.execPath, ['-e', code], { cwd: root, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '0' } });
+  const lines = r.out.trim().split('\n');
+  if (!r.ok) return { ok: false, info: (lines.find((l) => /Error/.test(l)) ?? lines[lines.length - 1]).trim() };
+  const device = lines.find((l) => /Created device .*device:GPU:0/.test(l));
+  if (!device) {
+    const why = lines.filter((l) => /Could not load dynamic library|Cannot dlopen|CUDA_ERROR|failed call to cuInit/.test(l)).map((l) => l.replace(/^.*\] /, ''));
+    return { ok: false, info: `it loads but TensorFlow opened no GPU${why.length ? ` (${why.slice(0, 3).join('; ')})` : ''}` };
+  }
+  const info = (lines.find((l) => l.startsWith('SER_PROBE')) ?? '').slice(10);
+  return { ok: true, info: `${info}, ${device.replace(/^.*Created device /, '')}` };
+}
+
+function dropOurGpuBuild() {
+  if (fs.existsSync(path.join(gpuPkgDir, GPU_STAMP))) fs.rmSync(gpuPkgDir, { recursive: true, force: true });
+}
+
+/** npm pack of tfjs-node-gpu into node_modules, then its own install script (libtensorflow-gpu and the addon, downloaded). */
+function installGpuBuild() {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-tfjs-node-gpu-'));
+  try {
+    const packed = run('npm', ['pack', `@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}`, '--silent', '--pack-destination', work], { cwd: work });
+    if (!packed.ok) throw new Error(`npm pack @tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION} failed (network or registry): ${packed.out.trim().split('\n').slice(-2).join(' ')}`);
+    const tgz = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
+    const untar = run('tar', ['xzf', path.join(work, tgz), '-C', work]);
+    if (!untar.ok) throw new Error(`tar failed: ${untar.out}`);
+    fs.rmSync(gpuPkgDir, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(gpuPkgDir), { recursive: true });
+    fs.renameSync(path.join(work, 'package'), gpuPkgDir);
+    fs.writeFileSync(path.join(gpuPkgDir, GPU_STAMP), `installed by tools/setup-engine.mjs at ${new Date().toISOString()}\n`);
+    const script = JSON.parse(fs.readFileSync(path.join(gpuPkgDir, 'package.json'), 'utf8')).scripts?.install;
+    if (!script) throw new Error('@tensorflow/tfjs-node-gpu has no install script');
+    // as npm runs it: in the package, with the workspace's node_modules/.bin (node-pre-gyp) on PATH
+    const env = { ...process.env, PATH: `${path.join(root, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
+    say(`running its install script (${script}): downloads libtensorflow-gpu, a few hundred MB`);
+    const installed = run('sh', ['-c', script], { cwd: gpuPkgDir, env });
+    if (!installed.ok) {
+      const lines = installed.out.trim().split('\n');
+      const url = lines.find((l) => /^https?:\/\//.test(l.trim()));
+      const error = lines.find((l) => /^\s*\w*Error\b|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|HTTP|status code/.test(l)) ?? lines[lines.length - 1];
+      throw new Error(`its install script (${script}) failed${url ? ` downloading ${url.trim()}` : ''}: ${error.trim()}`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function setupTfjsNodeGpu() {
+  if (process.env.SER_SKIP_GPU_SETUP === '1') return say('SER_SKIP_GPU_SETUP=1: GPU engine set-up skipped');
+  const gpu = probeGpus();
+  if (!gpu.found) return say(`GPU engine: not needed here (no GPU: ${gpu.reason})`);
+  const decision = gpuEngineDecision({ gpu, libraries: findLibraries(GPU_LIBRARIES) });
+  if (fs.existsSync(gpuPkgDir)) {
+    const p = probeGpuBuild();
+    if (p.ok) return say(`tfjs-node-gpu ready: ${p.info}`);
+    say(`tfjs-node-gpu is present but does not use the GPU (${p.info})`);
+  }
+  if (!decision.install) {
+    dropOurGpuBuild();
+    say(`tfjs-node-gpu could NOT be installed: ${decision.reason}. The engine runs on the CPU (tfjs-node).`);
+    return;
+  }
+  say(`GPU found: ${decision.reason}; installing @tensorflow/tfjs-node-gpu ${TFJS_NODE_GPU_VERSION}`);
+  if (fs.existsSync(path.join(gpuCacheDir, 'lib'))) {
+    copyDir(gpuCacheDir, gpuPkgDir);
+    const p = probeGpuBuild();
+    if (p.ok) return say(`tfjs-node-gpu restored from ${gpuCacheDir}: ${p.info}`);
+    say(`the cached tfjs-node-gpu in ${gpuCacheDir} does not use the GPU (${p.info}); installing afresh`);
+  }
+  try {
+    installGpuBuild();
+    const p = probeGpuBuild();
+    if (!p.ok) throw new Error(`the installed tfjs-node-gpu does not use the GPU: ${p.info}`);
+    copyDir(gpuPkgDir, gpuCacheDir);
+    say(`tfjs-node-gpu ready: ${p.info} (cached in ${gpuCacheDir}); engine.backend auto picks it`);
+  } catch (err) {
+    dropOurGpuBuild();
+    say(`tfjs-node-gpu could NOT be installed: ${err.message}`);
+    say('the engine runs on the CPU (tfjs-node); fix the above and run `npm run setup`.');
+  }
+}
+
 function main() {
   setupTfjsNode();
+  if (process.env.SER_SKIP_ENGINE_SETUP !== '1') setupTfjsNodeGpu();
   // the engine's own fused kernels for the CPU engine (tools/build-native.mjs)
   if (process.env.SER_SKIP_ENGINE_SETUP !== '1') buildNative();
 }

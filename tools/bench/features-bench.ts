@@ -12,7 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { decodeAudioBytes, extractCorpus, extractFeatures, defaultFeatureConfig, FeatureCache, type FeatureConfig } from '@ser/features';
+import { decodeAudioBytes, extractCorpus, extractFeatures, defaultFeatureConfig, FeatureCache, parseNativeFeaturesSwitch, setNativeFeatures, type FeatureConfig } from '@ser/features';
+
+// a tool reads its switches itself, as the CLI does (in the main thread and in each worker, which runs this file too)
+setNativeFeatures(parseNativeFeaturesSwitch(process.env.SER_NATIVE_FEATURES));
 
 const config: FeatureConfig = {
   ...defaultFeatureConfig,

@@ -4,7 +4,7 @@
 // usage: npx tsx tools/bench/reference-step.ts --backend tfjs-node --mel 128 --T 300 --B 32 [--part full|conv|lstm]
 import { parseArgs } from 'node:util';
 import { consoleLogger } from '@ser/core';
-import { FusedBiRnn, fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, initEngine, tf } from '@ser/engine';
+import { FusedBiRnn, fastConv2d, fastMaxPool, fastRelu, fusedConvPoolRelu, initEngine, parseNativeKernelsSwitch, tf } from '@ser/engine';
 
 const { values: a } = parseArgs({
   options: {
@@ -28,6 +28,8 @@ const info = await initEngine({
   backend: a.backend as 'auto',
   threads: a.threads ? Number(a.threads) : undefined,
   logger: consoleLogger({ prefix: '[bench]' }),
+  // a tool reads its switches itself, as the CLI does: SER_NATIVE_KERNELS=0 / 1 / wasm
+  nativeKernels: parseNativeKernelsSwitch(process.env.SER_NATIVE_KERNELS) ?? undefined,
 });
 
 let seed = 0;

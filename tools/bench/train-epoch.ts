@@ -9,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, silentLogger } from '@ser/core';
-import { initEngine, tf } from '@ser/engine';
-import { FeatureCache, defaultFeatureConfig } from '@ser/features';
+import { initEngine, parseNativeKernelsSwitch, tf } from '@ser/engine';
+import { FeatureCache, defaultFeatureConfig, parseNativeFeaturesSwitch, setNativeFeatures } from '@ser/features';
 import type { FeatureMatrix } from '@ser/features';
 import { centerLoss } from '@ser/loss-center';
 import type { CenterLossConfig } from '@ser/loss-center';
@@ -46,7 +46,8 @@ engine.trackTensor = (...args: unknown[]) => {
   return r;
 };
 
-const info = await initEngine({ backend: a.backend as 'auto', logger });
+setNativeFeatures(parseNativeFeaturesSwitch(process.env.SER_NATIVE_FEATURES)); // a tool reads its switches itself, as the CLI does
+const info = await initEngine({ backend: a.backend as 'auto', logger, nativeKernels: parseNativeKernelsSwitch(process.env.SER_NATIVE_KERNELS) ?? undefined });
 
 // EMO-DB: file names like 03a01Wa.wav, the 6th character is the emotion (German initial).
 const EMOTIONS: Record<string, string> = { W: 'anger', L: 'boredom', E: 'disgust', A: 'fear', F: 'happiness', T: 'sadness', N: 'neutral' };

@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
-import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, nativeKernelsStatus, wasmKernelsStatus } from './native-kernels.js';
+import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, nativeKernelsPin, nativeKernelsStatus, pinNativeKernels, wasmKernelsStatus, type KernelPin } from './native-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 /** The backends the framework knows, fastest first. */
@@ -51,6 +51,11 @@ export interface InitEngineOptions {
   /** Threads asked of wasm; default os.availableParallelism(). EngineInfo records those really used. */
   threads?: number;
   probes?: Partial<EngineProbes>;
+  /**
+   * Pins the engine's own kernels for every backend: 'off' (the tf-op forms), 'native' or 'wasm'
+   * (the CLI maps SER_NATIVE_KERNELS=0/1/wasm here). Unset: the build initEngine picks per backend.
+   */
+  nativeKernels?: KernelPin;
 }
 
 const require = createRequire(import.meta.url);
@@ -198,6 +203,7 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
     logger.info(`engine: SER_BACKEND=${override} overrides engine.backend ${options.backend}`);
   }
   const threads = options.threads ?? os.availableParallelism();
+  if (options.nativeKernels !== undefined) pinNativeKernels(options.nativeKernels);
   const order = backendOrder(choice, probes, logger);
   const failures: string[] = [];
   for (const id of order) {
@@ -214,7 +220,7 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
         // on the engine's wasm kernels and their threads
         const k = activeKernelBuild() === 'wasm' ? wasmKernelsStatus() : null;
         if (k?.threads) used = k.threads;
-        else logger.info(`engine: wasm runs ${used} thread(s) here: the engine's wasm kernels are off (${process.env.SER_NATIVE_KERNELS === '0' ? 'SER_NATIVE_KERNELS=0' : wasmKernelsStatus().reason})`);
+        else logger.info(`engine: wasm runs ${used} thread(s) here: the engine's wasm kernels are off (${nativeKernelsPin() === 'off' ? "switched off: nativeKernels 'off'" : wasmKernelsStatus().reason})`);
       }
       const gpu = id === 'tfjs-node-gpu' ? probes.probeGpu() : null;
       current = describe(id, used, gpu);

@@ -18,9 +18,14 @@ export {
   wasmKernelsStatus,
   activeKernelBuild,
   configureNativeKernels,
+  pinNativeKernels,
+  nativeKernelsPin,
+  parseNativeKernelsSwitch,
   NATIVE_API_VERSION,
   WASM_KERNELS_API_VERSION,
 } from './native-kernels.js';
-export type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
+export type { ConvPoolOptions, KernelBuild, KernelPin } from './native-kernels.js';
+export { probeGpus, findLibraries, gpuEngineDecision, GPU_LIBRARIES, TFJS_NODE_GPU_VERSION } from '../gpu-probe.mjs';
+export type { GpuProbe, GpuSeen, LibraryFound } from '../gpu-probe.mjs';
 export { doctor } from './doctor.js';
 export type { DoctorReport } from './doctor.js';

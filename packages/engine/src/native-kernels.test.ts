@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { FusedBiRnn, FusedLstm } from './fused-lstm.js';
 import { lstmRecurrenceStacked } from './internal/lstm-bptt.js';
-import { activeKernelBuild, configureNativeKernels, firstAvailableBuild, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, wasmKernelsStatus } from './native-kernels.js';
+import { activeKernelBuild, configureNativeKernels, firstAvailableBuild, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, parseNativeKernelsSwitch, pinNativeKernels, wasmKernelsStatus } from './native-kernels.js';
 import type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
 
 // The engine's kernels, both builds (the native addon and the WebAssembly build), against the same
@@ -41,7 +41,7 @@ function withKernels(build: KernelBuild | null, inputs: tf.Tensor[], f: (...xs: 
 }
 
 beforeAll(async () => {
-  delete process.env.SER_NATIVE_KERNELS;
+  pinNativeKernels(null);
   await tf.setBackend('cpu');
 });
 afterEach(() => configureNativeKernels({ enabled: false }));
@@ -71,12 +71,25 @@ describe('which build the engine uses', () => {
     expect(activeKernelBuild()).toBe(nativeKernelsStatus().loaded ? 'native' : 'wasm');
     configureNativeKernels({ enabled: true, build: 'wasm' }); // beside wasm
     expect(activeKernelBuild()).toBe('wasm');
-    process.env.SER_NATIVE_KERNELS = '0';
+    pinNativeKernels('off'); // SER_NATIVE_KERNELS=0 through the CLI
     try {
       expect(activeKernelBuild()).toBeNull();
+      configureNativeKernels({ enabled: false }); // the cpu backend: none, unless pinned
+      pinNativeKernels('wasm');
+      expect(activeKernelBuild()).toBe('wasm');
     } finally {
-      delete process.env.SER_NATIVE_KERNELS;
+      pinNativeKernels(null);
     }
+    expect(activeKernelBuild()).toBeNull();
+  });
+
+  it("reads the SER_NATIVE_KERNELS switch's values as before: 0 off, 1 native, wasm; anything else no pin", () => {
+    expect(parseNativeKernelsSwitch('0')).toBe('off');
+    expect(parseNativeKernelsSwitch('1')).toBe('native');
+    expect(parseNativeKernelsSwitch('wasm')).toBe('wasm');
+    expect(parseNativeKernelsSwitch(undefined)).toBeNull();
+    expect(parseNativeKernelsSwitch('')).toBeNull();
+    expect(parseNativeKernelsSwitch('yes')).toBeNull();
   });
 });
 

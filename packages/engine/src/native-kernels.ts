@@ -22,17 +22,38 @@ export type KernelBuild = 'native' | 'wasm';
 
 let threads = os.availableParallelism();
 let engineBuilds: readonly KernelBuild[] = [];
+let pinned: KernelPin | null = null;
 
 /**
  * initEngine's switch: for the CPU engine (tfjs-node) the native build, else (no compiler built the
  * addon) the wasm build, which beats the tf-op forms there too; for the wasm engine the wasm build;
- * none for the others (enabled: false). `build` pins one build. SER_NATIVE_KERNELS=0 turns them off
- * everywhere; =1 (native) or =wasm pins a build everywhere (tests compare them against tf ops on the
- * cpu backend).
+ * none for the others (enabled: false). `build` pins one build. A pin (pinNativeKernels) wins over it.
  */
 export function configureNativeKernels(options: { enabled: boolean; build?: KernelBuild; threads?: number }): void {
   engineBuilds = !options.enabled ? [] : options.build ? [options.build] : ['native', 'wasm'];
   if (options.threads) threads = options.threads;
+}
+
+/** A choice of the kernels that holds for every backend: 'off' (the tf-op forms) or one build. */
+export type KernelPin = 'off' | KernelBuild;
+
+/**
+ * Pins the kernels for every backend, whatever initEngine picks per backend (tests compare the
+ * builds against the tf-op forms on the cpu backend); null lifts the pin. The CLI pins them from
+ * SER_NATIVE_KERNELS through initEngine's `nativeKernels` option.
+ */
+export function pinNativeKernels(pin: KernelPin | null): void {
+  pinned = pin;
+}
+
+/** The pin in force, or null. */
+export function nativeKernelsPin(): KernelPin | null {
+  return pinned;
+}
+
+/** A pin from the text of the SER_NATIVE_KERNELS switch: '0' off, '1' native, 'wasm'; anything else (or unset) none. */
+export function parseNativeKernelsSwitch(value: string | undefined): KernelPin | null {
+  return value === '0' ? 'off' : value === '1' ? 'native' : value === 'wasm' ? 'wasm' : null;
 }
 
 /** The first of `builds` that loads (null: none, the tf-op forms). */
@@ -42,8 +63,7 @@ export function firstAvailableBuild(builds: readonly KernelBuild[], loads: (buil
 
 /** The build in use now, or null for the tf-op forms. */
 export function activeKernelBuild(): KernelBuild | null {
-  const env = process.env.SER_NATIVE_KERNELS;
-  const builds: readonly KernelBuild[] = env === '0' ? [] : env === '1' ? ['native'] : env === 'wasm' ? ['wasm'] : engineBuilds;
+  const builds: readonly KernelBuild[] = pinned === 'off' ? [] : pinned ? [pinned] : engineBuilds;
   return firstAvailableBuild(builds, (b) => kernelsOf(b) !== null);
 }
 

@@ -2,7 +2,7 @@
 // and the trainer (extraction through the cache, normalisation statistics, segments).
 import { SerError, type Logger } from '@ser/core';
 import type { Corpus, Fold } from '@ser/dataset-core';
-import { extractCorpus } from './extract-corpus.js';
+import { extractCorpus, type ExtractProgress } from './extract-corpus.js';
 import { FeatureCache } from './feature-cache.js';
 import type { FeatureConfig, FeatureMatrix } from './feature-config.js';
 import { computeNormStats, normalise, type NormStats } from './normalise.js';
@@ -49,7 +49,7 @@ export interface FoldFeatureOptions {
   /** Names the caller in warnings, e.g. 'cell 3'. */
   label?: string;
   /** Files done of the fold's files, as they are extracted or found in the cache. */
-  onProgress?: (p: { done: number; total: number; path: string }) => void;
+  onProgress?: (p: ExtractProgress) => void;
 }
 
 /** Utterances whose features are extracted at a time: bounds memory while the cache is filled. */

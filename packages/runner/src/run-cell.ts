@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isSerError, SerError, silentLogger, type Logger } from '@ser/core';
 import { engineInfo } from '@ser/engine';
 import { makeFolds, splitHash, type Corpus, type Fold } from '@ser/dataset-core';
-import { prepareFoldFeatures } from '@ser/features';
+import { prepareFoldFeatures, type ExtractProgress } from '@ser/features';
 import { ResultStore, type CellRow, type EmbeddingRow, type EpochRow, type PredictionRow } from '@ser/store';
 import { trainCell, type TrainProgress } from '@ser/trainer';
 import type { Cell } from './cell.js';
@@ -29,6 +29,8 @@ export interface RunCellOptions {
   signal?: AbortSignal;
   /** Threads that extract the features not cached yet (default: every core; the CLI gives each of N parallel workers cores / N). */
   extractThreads?: number;
+  /** Feature extraction's progress, file by file (the CLI draws it). */
+  onExtractProgress?: (p: ExtractProgress) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function runCell(options: RunCellOptions): Promise<CellRow> {
       logger,
       threads: options.extractThreads ?? os.availableParallelism(),
       label: `cell ${cell.index}`,
+      onProgress: options.onExtractProgress,
     });
     provenance.skippedAudio = skippedIds.length;
     provenance.skippedAudioIds = skippedIds;

@@ -23,6 +23,8 @@ import { ResultStore } from '@ser/store';
 import { createProgressPrinter } from '@ser/trainer';
 import { plugins } from '../plugins.js';
 import { cliVersion, gitCommit, workerCommand } from '../version.js';
+import { applyFeaturesEnv, engineEnv } from '../env-switches.js';
+import { createExtractProgressPrinter } from '../progress.js';
 
 interface Planned {
   loaded: LoadedExperiment;
@@ -137,8 +139,9 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
   // N cells side by side share the cores: each engine's own threads (wasm, the native kernels) and
   // the native spectrogram frames get cores / N
   const share = Math.max(1, Math.floor(os.availableParallelism() / workers));
-  await initEngine({ backend: loaded.config.engine.backend, override: process.env.SER_BACKEND, logger, threads: share });
+  await initEngine({ backend: loaded.config.engine.backend, ...engineEnv(), logger, threads: share });
   setFeatureThreads(share);
+  applyFeaturesEnv();
   const progress = createProgressPrinter(process.stderr);
   const row = await runCell({
     cell,
@@ -150,6 +153,7 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
     logger,
     progress,
     extractThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
+    onExtractProgress: createExtractProgressPrinter(process.stderr, { label: `[cell ${cell.index}]` }),
   });
   const fmt = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(1));
   process.stderr.write(`[cell ${cell.index}] ${row.status}: UA ${fmt(row.ua)} WA ${fmt(row.wa)} (${row.epochs} epochs, ${row.seconds.toFixed(1)} s)${row.errorMessage ? ` ${row.errorCode}: ${row.errorMessage}` : ''}\n`);

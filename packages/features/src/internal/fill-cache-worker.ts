@@ -2,17 +2,20 @@
 // the shared FeatureCache (atomic writes make concurrent workers safe). Failures are left to the
 // caller's serial pass, which reports bad audio by its own policy.
 import { parentPort, workerData } from 'node:worker_threads';
+import { matrixSeconds } from '../extract-corpus.js';
 import { FeatureCache } from '../feature-cache.js';
 import type { FeatureConfig } from '../feature-config.js';
+import { setNativeFeatures, type NativeFeaturesMode } from './native-frames.js';
 
-const { paths, config, dir } = workerData as { paths: string[]; config: FeatureConfig; dir: string };
+const { paths, config, dir, nativeFeatures } = workerData as { paths: string[]; config: FeatureConfig; dir: string; nativeFeatures: NativeFeaturesMode };
+setNativeFeatures(nativeFeatures);
 const cache = new FeatureCache(dir);
 for (const p of paths) {
   try {
-    await cache.get(p, config);
+    const m = await cache.get(p, config);
+    parentPort!.postMessage({ done: p, audioSeconds: matrixSeconds(m, config) });
   } catch {
-    // reported by the serial pass
+    parentPort!.postMessage({ done: p }); // reported by the serial pass
   }
-  parentPort!.postMessage({ done: p });
 }
 parentPort!.postMessage({ finished: true });

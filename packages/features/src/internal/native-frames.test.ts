@@ -4,6 +4,7 @@ import { Rng } from '@ser/core';
 import { nativeStatus, wasmKernelsStatus } from '@ser/native';
 import { defaultFeatureConfig, type FeatureConfig } from '../feature-config.js';
 import { extractFeatures } from '../extract-features.js';
+import { parseNativeFeaturesSwitch, setNativeFeatures } from './native-frames.js';
 
 // extractFeatures' frame loop runs natively where @ser/native is built, in its WebAssembly build
 // where it is not, and in JS where neither runs: all must give the same features (float64, the
@@ -18,13 +19,21 @@ function signal(n: number, seed: number): Float32Array {
 
 /** The frames from a build: the addon ('native'), the wasm build, or the JS loop ('js'). */
 function run(build: 'native' | 'wasm' | 'js', x: Float32Array, config: FeatureConfig) {
-  if (build === 'native') delete process.env.SER_NATIVE_FEATURES;
-  else process.env.SER_NATIVE_FEATURES = build === 'js' ? '0' : 'wasm';
+  setNativeFeatures(build === 'native' ? 'auto' : build === 'js' ? 'off' : 'wasm');
   return extractFeatures(x, 16000, config);
 }
 
 afterEach(() => {
-  delete process.env.SER_NATIVE_FEATURES;
+  setNativeFeatures('auto');
+});
+
+describe('the SER_NATIVE_FEATURES switch (read by the CLI)', () => {
+  it('keeps its values: 0 the JS loop, wasm the wasm build, anything else (or unset) the default', () => {
+    expect(parseNativeFeaturesSwitch('0')).toBe('off');
+    expect(parseNativeFeaturesSwitch('wasm')).toBe('wasm');
+    expect(parseNativeFeaturesSwitch(undefined)).toBe('auto');
+    expect(parseNativeFeaturesSwitch('1')).toBe('auto');
+  });
 });
 
 describe('the compiled spectrogram frames', () => {
