@@ -3,6 +3,7 @@ export type { Cell, CellConfig, FoldRef, FoldsSpec } from './cell.js';
 export { failedCellRow, plannedCellRow, trainedCellRow } from './cell-row.js';
 export type { CellProvenance } from './cell-row.js';
 export type { CellEndResult, CellOutcome, LaunchEvent, LaunchRequest, LaunchSummary, Launcher } from './launcher.js';
+export { WORKER_NOTE } from './launcher.js';
 export { LocalPoolLauncher, defaultWorkers } from './local-pool-launcher.js';
 export type { LocalPoolOptions } from './local-pool-launcher.js';
 export { runSweep } from './run-sweep.js';

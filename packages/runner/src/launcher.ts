@@ -7,8 +7,17 @@ export type CellOutcome = 'ok' | 'diverged' | 'failed';
 export type LaunchEvent =
   | { type: 'cell-start'; cell: Cell; attempt: number }
   | { type: 'cell-retry'; cell: Cell; attempt: number; reason: string }
+  /** A line of a worker's own progress worth showing on the sweep's console (feature extraction of a new corpus: WORKER_NOTE). */
+  | { type: 'cell-note'; cell: Cell; attempt: number; text: string }
   /** crashed: the worker never stored a row and the launcher wrote the WORKER_CRASHED row itself. */
   | { type: 'cell-end'; cell: Cell; attempt: number; status: CellOutcome; seconds: number; crashed: boolean; result?: CellEndResult };
+
+/**
+ * The worker's stderr lines a launcher forwards as 'cell-note' events (the rest stays in the cell's
+ * log): `ser cell`'s feature extraction progress, "[cell N] features: 120/339 files ...", which can
+ * take minutes on a new corpus while the sweep's console would otherwise say nothing.
+ */
+export const WORKER_NOTE = /^\[cell \d+\] features: /;
 
 /** What the console line of a finished cell shows of its stored row (where the launcher can read it). */
 export interface CellEndResult {

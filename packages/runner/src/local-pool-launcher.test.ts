@@ -58,6 +58,9 @@ describe('LocalPoolLauncher', () => {
     const end = events.at(-1)!;
     expect(end.type === 'sweep-end' && end.progress.done).toBe(3);
     expect(events.filter((e) => e.type === 'cell-end').every((e) => e.progress.etaS !== null)).toBe(true);
+    // the workers' feature-extraction lines reach the sweep's console; their other stderr stays in the logs
+    const notes = events.flatMap((e) => (e.type === 'cell-note' ? [`${e.cell.index}: ${e.text}`] : [])).sort();
+    expect(notes).toEqual([0, 1, 2].map((i) => `${i}: [cell ${i}] features: 1/1 files (100%)`));
     const again = await sweep(file, spec, { workers: 2, retries: 0 });
     expect(again).toEqual({ ok: true, done: 0, failed: 0, diverged: 0, skipped: 3, total: 3, retries: 0 });
     expect(attempts(spec, 2)).toBe(1);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ResultStore, type CellRow } from '@ser/store';
 import type { Cell } from './cell.js';
 import { failedCellRow } from './cell-row.js';
-import type { CellOutcome, LaunchRequest, LaunchSummary, Launcher } from './launcher.js';
+import { WORKER_NOTE, type CellOutcome, type LaunchRequest, type LaunchSummary, type Launcher } from './launcher.js';
 
 /**
  * The default number of parallel cells: max(1, floor(cpus / threadsPerCell)). Each cell's engine
@@ -108,6 +108,7 @@ export class LocalPoolLauncher implements Launcher {
           log.write(chunk);
           const lines = (partial + chunk.toString('utf8')).split('\n');
           partial = lines.pop()!;
+          for (const line of lines) if (WORKER_NOTE.test(line)) request.onEvent({ type: 'cell-note', cell: a.cell, attempt: a.attempt, text: line });
           tail.push(...lines);
           if (tail.length > keep) tail.splice(0, tail.length - keep);
         });

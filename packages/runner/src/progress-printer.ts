@@ -18,6 +18,9 @@ export function createSweepProgressPrinter(stream: NodeJS.WritableStream & { isT
       case 'cell-corrupt':
         line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): its stored file cannot be read (${event.reason.split('\n')[0]}); moved to ${event.movedTo}, running it again`;
         break;
+      case 'cell-note':
+        line = event.text;
+        break;
       case 'cell-retry':
         line = `cell ${event.cell.index} (${formatParams(event.cell.params)}, fold ${event.cell.fold}, seed ${event.cell.seed}): attempt ${event.attempt} ${event.reason}; retrying`;
         break;

@@ -173,7 +173,10 @@ describe('runCell', () => {
       [2, ['softmax']],
     ]);
     // the trainer's padding fraction is kept in the stored epochs (variable-length utterances: some padding)
-    for (const e of store.readEpochs()) expect(e.paddingFraction).toBeGreaterThanOrEqual(0), expect(e.paddingFraction).toBeLessThan(1);
+    for (const e of store.readEpochs()) {
+      expect(e.paddingFraction).toBeGreaterThanOrEqual(0);
+      expect(e.paddingFraction).toBeLessThan(1);
+    }
     const preds = store.readPredictions();
     expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
     expect(preds.filter((p) => p.split === 'validation')).toHaveLength(fold.validation.length);

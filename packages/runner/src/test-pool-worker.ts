@@ -36,6 +36,8 @@ if (spec.hang?.includes(index)) {
 
 async function run(): Promise<void> {
   const store = new ResultStore(spec.resultsDir);
+  // as `ser cell` reports feature extraction: forwarded to the sweep's console; the other line stays in the log
+  process.stderr.write(`[cell ${index}] features: 1/1 files (100%)\nfixture: cell ${index} working\n`);
   if (spec.barrier?.includes(index)) {
     fs.writeFileSync(marker(`started-${index}`), '');
     const deadline = Date.now() + 30_000;
