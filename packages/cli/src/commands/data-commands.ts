@@ -38,7 +38,7 @@ export async function dataDescribeCommand(file: string, overrides: string[]): Pr
   const config = loadForDescribe(file, overrides);
   const logger = consoleLogger();
   const corpus = await loadCorpus(config.dataset, plugins, { logger, cacheDir: process.env.SER_CACHE_DIR ?? defaultCacheDir(), configFile: file });
-  const folds = makeFolds(corpus, config.dataset.protocol as any, config.seed);
+  const folds = makeFolds(corpus, config.dataset.protocol, config.seed);
   process.stdout.write(describeCorpus(corpus, folds) + '\n');
 }
 
