@@ -16,7 +16,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcDir = path.join(root, 'packages', 'native', 'csrc');
 const outDir = path.join(root, 'packages', 'native', 'build');
 // every .cc and .h: all are hashed into the stamp, the .cc files compiled
-const sources = fs.readdirSync(srcDir).filter((f) => f.endsWith('.cc') || f.endsWith('.h')).sort();
+const sources = fs
+  .readdirSync(srcDir)
+  .filter((f) => f.endsWith('.cc') || f.endsWith('.h'))
+  .sort();
 
 const say = (msg) => console.log(`[ser setup] ${msg}`);
 
@@ -69,7 +72,9 @@ export function buildNative() {
   fs.mkdirSync(outDir, { recursive: true });
   const tmp = `${addon}.${process.pid}.tmp`;
   const t0 = Date.now();
-  const r = spawnSync(cxx, [...flags, `-I${include}`, `-I${srcDir}`, ...sources.filter((s) => s.endsWith('.cc')).map((s) => path.join(srcDir, s)), '-o', tmp], { encoding: 'utf8' });
+  const r = spawnSync(cxx, [...flags, `-I${include}`, `-I${srcDir}`, ...sources.filter((s) => s.endsWith('.cc')).map((s) => path.join(srcDir, s)), '-o', tmp], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     fs.rmSync(tmp, { force: true });
     const why = r.error ? `${cxx} not found (${r.error.code})` : (r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n');
@@ -83,12 +88,17 @@ export function buildNative() {
     say(`native kernels built but do not load (${path.relative(root, addon)}); the engine uses tf ops instead`);
     return false;
   }
-  say(`native kernels built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${flags.filter((f) => f.startsWith('-m')).join(' ') || 'generic'}): ${path.relative(root, addon)}`);
+  say(
+    `native kernels built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${flags.filter((f) => f.startsWith('-m')).join(' ') || 'generic'}): ${path.relative(root, addon)}`,
+  );
   return true;
 }
 
 function probe(addon) {
-  const r = spawnSync(process.execPath, ['-e', `const m=require(${JSON.stringify(addon)});if(typeof m.convPoolForward!=='function'||typeof m.lstmForward!=='function'||typeof m.spectrogramFrames!=='function')process.exit(1)`]);
+  const r = spawnSync(process.execPath, [
+    '-e',
+    `const m=require(${JSON.stringify(addon)});if(typeof m.convPoolForward!=='function'||typeof m.lstmForward!=='function'||typeof m.spectrogramFrames!=='function')process.exit(1)`,
+  ]);
   return r.status === 0;
 }
 

@@ -38,7 +38,17 @@ const run = (cmd, args) => {
 };
 
 // -ffile-prefix-map: no machine paths in the output, so every machine builds the same bytes
-const cflags = ['--target=wasm32-wasi', '-O3', '-std=c++17', '-msimd128', '-matomics', '-mbulk-memory', '-mmutable-globals', '-fno-exceptions', `-ffile-prefix-map=${root}=.`];
+const cflags = [
+  '--target=wasm32-wasi',
+  '-O3',
+  '-std=c++17',
+  '-msimd128',
+  '-matomics',
+  '-mbulk-memory',
+  '-mmutable-globals',
+  '-fno-exceptions',
+  `-ffile-prefix-map=${root}=.`,
+];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-wasm-'));
 const objects = units.map((u) => {
   const o = path.join(tmp, u.replace(/\W/g, '_') + '.o');
@@ -49,7 +59,22 @@ fs.mkdirSync(outDir, { recursive: true });
 const out = path.join(outDir, 'ser_kernels.wasm');
 // a shared, imported memory (every thread's instance uses it), 16 MiB at first, up to 4 GiB; the
 // stack pointer is exported so each worker can move to its own stack
-run(ld, ['--no-entry', '--import-memory', '--shared-memory', '--initial-memory=16777216', '--max-memory=4294967296', '-z', 'stack-size=1048576', '--export=__stack_pointer', '--strip-all', ...objects, '-L/usr/lib/wasm32-wasi', '-lc', '-o', out]);
+run(ld, [
+  '--no-entry',
+  '--import-memory',
+  '--shared-memory',
+  '--initial-memory=16777216',
+  '--max-memory=4294967296',
+  '-z',
+  'stack-size=1048576',
+  '--export=__stack_pointer',
+  '--strip-all',
+  ...objects,
+  '-L/usr/lib/wasm32-wasi',
+  '-lc',
+  '-o',
+  out,
+]);
 fs.rmSync(tmp, { recursive: true, force: true });
 
 // the stamp: packages/native/src/wasm.ts recomputes it and refuses a stale build

@@ -41,7 +41,8 @@ function run(cmd, args, opts = {}) {
 
 /** Loads tfjs-node in a child process (a failed native load can abort the process). */
 function probe() {
-  const code = `const tf=require('@tensorflow/tfjs-node');` +
+  const code =
+    `const tf=require('@tensorflow/tfjs-node');` +
     `const s=tf.matMul(tf.ones([64,64]),tf.ones([64,64])).dataSync()[0];` +
     `if(s!==64)throw new Error('matMul gave '+s);` +
     `console.log('SER_PROBE backend '+tf.getBackend()+', tfjs '+tf.version.tfjs+', libtensorflow '+tf.backend().binding.TF_Version)`;
@@ -73,8 +74,11 @@ function fetchWheel(workDir) {
   if (have) return path.join(wheelDir, have);
   say(`fetching the tensorflow-cpu ${WHEEL_VERSION} wheel with pip (for its TensorFlow C API)`);
   for (const py of ['python3', 'python']) {
-    const r = run(py, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--retries', '1', '--timeout', '15',
-      `tensorflow-cpu==${WHEEL_VERSION}`, '-d', wheelDir], { cwd: workDir });
+    const r = run(
+      py,
+      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--retries', '1', '--timeout', '15', `tensorflow-cpu==${WHEEL_VERSION}`, '-d', wheelDir],
+      { cwd: workDir },
+    );
     if (r.ok) {
       const got = fs.readdirSync(wheelDir).find((f) => f.startsWith(`tensorflow_cpu-${WHEEL_VERSION}-`));
       if (got) return path.join(wheelDir, got);
@@ -109,7 +113,10 @@ shutil.rmtree(os.path.join(deps, 'tensorflow'))
   const r = run('python3', ['-c', script, wheel, depsDir]);
   if (!r.ok) throw new Error(`unpacking ${wheel} failed: ${r.out.trim()}`);
   const lib = path.join(depsDir, 'lib');
-  for (const [link, target] of [['libtensorflow.so', 'libtensorflow_cc.so.2'], ['libtensorflow_framework.so', 'libtensorflow_framework.so.2']]) {
+  for (const [link, target] of [
+    ['libtensorflow.so', 'libtensorflow_cc.so.2'],
+    ['libtensorflow_framework.so', 'libtensorflow_framework.so.2'],
+  ]) {
     if (!fs.existsSync(path.join(lib, target))) throw new Error(`${target} is not in ${wheel}`);
     fs.rmSync(path.join(lib, link), { force: true });
     fs.symlinkSync(target, path.join(lib, link));
@@ -186,7 +193,8 @@ const GPU_STAMP = '.ser-setup';
  * loads but opens no GPU (a CUDA library missing) would run on the CPU without the engine's kernels.
  */
 function probeGpuBuild() {
-  const code = `const tf=require('@tensorflow/tfjs-node-gpu');` +
+  const code =
+    `const tf=require('@tensorflow/tfjs-node-gpu');` +
     `const s=tf.matMul(tf.ones([64,64]),tf.ones([64,64])).dataSync()[0];` +
     `if(s!==64)throw new Error('matMul gave '+s);` +
     `console.log('SER_PROBE tfjs '+tf.version.tfjs+', libtensorflow '+tf.backend().binding.TF_Version)`;
@@ -196,7 +204,9 @@ function probeGpuBuild() {
   if (!r.ok) return { ok: false, info: (lines.find((l) => /Error/.test(l)) ?? lines[lines.length - 1]).trim() };
   const device = lines.find((l) => /Created device .*device:GPU:0/.test(l));
   if (!device) {
-    const why = lines.filter((l) => /Could not load dynamic library|Cannot dlopen|CUDA_ERROR|failed call to cuInit/.test(l)).map((l) => l.replace(/^.*\] /, ''));
+    const why = lines
+      .filter((l) => /Could not load dynamic library|Cannot dlopen|CUDA_ERROR|failed call to cuInit/.test(l))
+      .map((l) => l.replace(/^.*\] /, ''));
     return { ok: false, info: `it loads but TensorFlow opened no GPU${why.length ? ` (${why.slice(0, 3).join('; ')})` : ''}` };
   }
   const info = (lines.find((l) => l.startsWith('SER_PROBE')) ?? '').slice(10);
@@ -212,7 +222,10 @@ function installGpuBuild() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-tfjs-node-gpu-'));
   try {
     const packed = run('npm', ['pack', `@tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION}`, '--silent', '--pack-destination', work], { cwd: work });
-    if (!packed.ok) throw new Error(`npm pack @tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION} failed (network or registry): ${packed.out.trim().split('\n').slice(-2).join(' ')}`);
+    if (!packed.ok)
+      throw new Error(
+        `npm pack @tensorflow/tfjs-node-gpu@${TFJS_NODE_GPU_VERSION} failed (network or registry): ${packed.out.trim().split('\n').slice(-2).join(' ')}`,
+      );
     const tgz = fs.readdirSync(work).find((f) => f.endsWith('.tgz'));
     const untar = run('tar', ['xzf', path.join(work, tgz), '-C', work]);
     if (!untar.ok) throw new Error(`tar failed: ${untar.out}`);

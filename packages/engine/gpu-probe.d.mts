@@ -16,5 +16,11 @@ export const MIN_DRIVER_CUDA: string;
 export const GPU_LIBRARIES: string[];
 export function probeGpus(options?: { env?: NodeJS.ProcessEnv }): GpuProbe;
 export function compareVersions(a: string, b: string): -1 | 0 | 1;
-export function findLibraries(names: readonly string[], options?: { env?: NodeJS.ProcessEnv; ldconfig?: string[]; cudaDirs?: string[] }): Record<string, LibraryFound>;
-export function gpuEngineDecision(input: { platform?: string; arch?: string; gpu: GpuProbe; libraries: Record<string, LibraryFound> }): { install: boolean; reason: string };
+export function findLibraries(
+  names: readonly string[],
+  options?: { env?: NodeJS.ProcessEnv; ldconfig?: string[]; cudaDirs?: string[] },
+): Record<string, LibraryFound>;
+export function gpuEngineDecision(input: { platform?: string; arch?: string; gpu: GpuProbe; libraries: Record<string, LibraryFound> }): {
+  install: boolean;
+  reason: string;
+};

@@ -88,7 +88,9 @@ export function findLibraries(names, options = {}) {
     }
     break;
   }
-  const offPath = [env.CUDA_HOME, env.CUDA_PATH, ...(options.cudaDirs ?? cudaDirs())].filter(Boolean).flatMap((d) => [path.join(d, 'lib64'), path.join(d, 'lib')]);
+  const offPath = [env.CUDA_HOME, env.CUDA_PATH, ...(options.cudaDirs ?? cudaDirs())]
+    .filter(Boolean)
+    .flatMap((d) => [path.join(d, 'lib64'), path.join(d, 'lib')]);
   const result = {};
   for (const name of names) {
     const stem = name.slice(0, name.indexOf('.so') + 3);
@@ -111,7 +113,9 @@ function safeList(dir) {
 }
 
 function cudaDirs() {
-  return safeList('/usr/local').filter((d) => d === 'cuda' || d.startsWith('cuda-')).map((d) => path.join('/usr/local', d));
+  return safeList('/usr/local')
+    .filter((d) => d === 'cuda' || d.startsWith('cuda-'))
+    .map((d) => path.join('/usr/local', d));
 }
 
 /**
@@ -122,9 +126,13 @@ function cudaDirs() {
 export function gpuEngineDecision({ platform = process.platform, arch = process.arch, gpu, libraries }) {
   if (!gpu.found) return { install: false, reason: `no GPU: ${gpu.reason}` };
   const which = gpu.gpus.map((g) => g.name).join(', ');
-  if (platform !== 'linux' || arch !== 'x64') return { install: false, reason: `${which} found, but @tensorflow/tfjs-node-gpu ships for linux-x64 only (this is ${platform}-${arch})` };
+  if (platform !== 'linux' || arch !== 'x64')
+    return { install: false, reason: `${which} found, but @tensorflow/tfjs-node-gpu ships for linux-x64 only (this is ${platform}-${arch})` };
   if (gpu.cuda && compareVersions(gpu.cuda, MIN_DRIVER_CUDA) < 0) {
-    return { install: false, reason: `${which} found, but its driver ${gpu.gpus[0].driver} supports CUDA ${gpu.cuda}; tfjs-node-gpu ${TFJS_NODE_GPU_VERSION} (TensorFlow 2.9) needs CUDA ${MIN_DRIVER_CUDA} or newer: update the NVIDIA driver` };
+    return {
+      install: false,
+      reason: `${which} found, but its driver ${gpu.gpus[0].driver} supports CUDA ${gpu.cuda}; tfjs-node-gpu ${TFJS_NODE_GPU_VERSION} (TensorFlow 2.9) needs CUDA ${MIN_DRIVER_CUDA} or newer: update the NVIDIA driver`,
+    };
   }
   const missing = Object.entries(libraries).filter(([, l]) => !l.path);
   if (missing.length > 0) {

@@ -10,7 +10,10 @@ import path from 'node:path';
 export function sourcesHash(csrc, dirs) {
   const h = createHash('sha256');
   for (const dir of dirs) {
-    for (const f of fs.readdirSync(path.join(csrc, dir)).filter((n) => n.endsWith('.cc') || n.endsWith('.h')).sort()) {
+    for (const f of fs
+      .readdirSync(path.join(csrc, dir))
+      .filter((n) => n.endsWith('.cc') || n.endsWith('.h'))
+      .sort()) {
       h.update(`${dir}${f}\n`);
       h.update(fs.readFileSync(path.join(csrc, dir, f)));
     }

@@ -12,7 +12,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { decodeAudioBytes, extractCorpus, extractFeatures, defaultFeatureConfig, FeatureCache, parseNativeFeaturesSwitch, setNativeFeatures, type FeatureConfig } from '@ser/features';
+import {
+  decodeAudioBytes,
+  extractCorpus,
+  extractFeatures,
+  defaultFeatureConfig,
+  FeatureCache,
+  parseNativeFeaturesSwitch,
+  setNativeFeatures,
+  type FeatureConfig,
+} from '@ser/features';
 
 // a tool reads its switches itself, as the CLI does (in the main thread and in each worker, which runs this file too)
 setNativeFeatures(parseNativeFeaturesSwitch(process.env.SER_NATIVE_FEATURES));
@@ -50,7 +59,11 @@ if (!isMainThread) {
   const corpusMode = ci >= 0;
   if (corpusMode) args.splice(ci, 1);
   const dir = args[0] ?? path.resolve(import.meta.dirname, '../../../shared/data/emodb/wav');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.wav')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.wav'))
+    .sort()
+    .map((f) => path.join(dir, f));
 
   // Node 20 workers do not inherit tsx's loader: register it in the worker, then import this file
   const bootstrap = `import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(import.meta.url)}); });`;
@@ -59,11 +72,12 @@ if (!isMainThread) {
     const per = Math.ceil(files.length / threads);
     workers = Array.from({ length: threads }, (_, i) => new Worker(bootstrap, { eval: true, workerData: files.slice(i * per, (i + 1) * per) }));
   }
-  const ask = (w: Worker) => new Promise<{ audioS: number; frames: number }>((res, rej) => {
-    w.once('message', res);
-    w.once('error', rej);
-    w.postMessage('go');
-  });
+  const ask = (w: Worker) =>
+    new Promise<{ audioS: number; frames: number }>((res, rej) => {
+      w.once('message', res);
+      w.once('error', rej);
+      w.postMessage('go');
+    });
 
   async function pass(): Promise<{ seconds: number; cpu: number; audioS: number; frames: number }> {
     const c0 = process.cpuUsage();

@@ -21,8 +21,16 @@ const { values: a } = parseArgs({
     unfused: { type: 'boolean', default: false },
   },
 });
-const MEL = Number(a.mel), T = Number(a.T), B = Number(a.B), STEPS = Number(a.steps), WARMUP = Number(a.warmup);
-const H = 128, FEAT = 256, NCLS = 4, LAMBDA = 0.01, ALPHA = 0.5;
+const MEL = Number(a.mel),
+  T = Number(a.T),
+  B = Number(a.B),
+  STEPS = Number(a.steps),
+  WARMUP = Number(a.warmup);
+const H = 128,
+  FEAT = 256,
+  NCLS = 4,
+  LAMBDA = 0.01,
+  ALPHA = 0.5;
 
 const info = await initEngine({
   backend: a.backend as 'auto',
@@ -35,12 +43,16 @@ const info = await initEngine({
 let seed = 0;
 const glorot = (shape: number[], fanIn: number, fanOut: number) =>
   tf.variable(tf.randomUniform(shape, -Math.sqrt(6 / (fanIn + fanOut)), Math.sqrt(6 / (fanIn + fanOut)), 'float32', seed++));
-const conv1 = glorot([5, 5, 1, 16], 25, 25 * 16), b1 = tf.variable(tf.zeros([16]));
-const conv2 = glorot([3, 3, 16, 32], 9 * 16, 9 * 32), b2 = tf.variable(tf.zeros([32]));
+const conv1 = glorot([5, 5, 1, 16], 25, 25 * 16),
+  b1 = tf.variable(tf.zeros([16]));
+const conv2 = glorot([3, 3, 16, 32], 9 * 16, 9 * 32),
+  b2 = tf.variable(tf.zeros([32]));
 const seqIn = 32 * Math.floor(MEL / 4);
 const rnn = new FusedBiRnn({ inputSize: seqIn, units: H, seed: 1, name: 'birnn' });
-const d1 = glorot([2 * H, FEAT], 2 * H, FEAT), bd1 = tf.variable(tf.zeros([FEAT]));
-const d2 = glorot([FEAT, NCLS], FEAT, NCLS), bd2 = tf.variable(tf.zeros([NCLS]));
+const d1 = glorot([2 * H, FEAT], 2 * H, FEAT),
+  bd1 = tf.variable(tf.zeros([FEAT]));
+const d2 = glorot([FEAT, NCLS], FEAT, NCLS),
+  bd2 = tf.variable(tf.zeros([NCLS]));
 const centers = tf.variable(tf.zeros([NCLS, FEAT]), false);
 const optimizer = tf.train.adam(1e-3);
 
@@ -71,8 +83,7 @@ function convStack(inp: tf.Tensor4D): tf.Tensor4D {
 }
 
 const convVars = [conv1, b1, conv2, b2];
-const vars =
-  a.part === 'conv' ? convVars : a.part === 'lstm' ? rnn.trainableVariables : [...convVars, ...rnn.trainableVariables, d1, bd1, d2, bd2];
+const vars = a.part === 'conv' ? convVars : a.part === 'lstm' ? rnn.trainableVariables : [...convVars, ...rnn.trainableVariables, d1, bd1, d2, bd2];
 
 function step(): number {
   let z: tf.Tensor2D | null = null;
@@ -140,8 +151,14 @@ console.log(
     lib: `tfjs ${info.versions.tfjs}`,
     backend: info.backend,
     threads: info.threads,
-    mel: MEL, T, B, part: a.part,
-    median_s: r4(ts[Math.floor(ts.length / 2)]), min_s: r4(ts[0]), max_s: r4(ts[ts.length - 1]), n: ts.length,
+    mel: MEL,
+    T,
+    B,
+    part: a.part,
+    median_s: r4(ts[Math.floor(ts.length / 2)]),
+    min_s: r4(ts[0]),
+    max_s: r4(ts[ts.length - 1]),
+    n: ts.length,
     tensors: tf.memory().numTensors,
     leaked: tf.memory().numTensors - tensorsAfterWarmup,
   }),

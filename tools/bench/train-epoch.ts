@@ -52,7 +52,10 @@ const info = await initEngine({ backend: a.backend as 'auto', logger, nativeKern
 // EMO-DB: file names like 03a01Wa.wav, the 6th character is the emotion (German initial).
 const EMOTIONS: Record<string, string> = { W: 'anger', L: 'boredom', E: 'disgust', A: 'fear', F: 'happiness', T: 'sadness', N: 'neutral' };
 const classes = Object.values(EMOTIONS);
-const files = fs.readdirSync(a.data).filter((f) => f.endsWith('.wav')).sort();
+const files = fs
+  .readdirSync(a.data)
+  .filter((f) => f.endsWith('.wav'))
+  .sort();
 if (files.length === 0) throw new Error(`${a.data}: no .wav files; pass --data with the EMO-DB wav folder`);
 
 // log-Mel, 16 kHz, 40 ms Hamming, 10 ms hop, utterance-normalised (the features package's default)

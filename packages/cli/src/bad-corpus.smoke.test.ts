@@ -85,7 +85,10 @@ describe('a sweep over a corpus with bad files', () => {
       expect(r.skippedAudioIds.slice().sort()).toEqual(Object.keys(bad).sort());
       expect(r.skippedAudio).toBe(5);
     }
-    const codes = fs.readdirSync(path.join(results, 'logs')).map((f) => fs.readFileSync(path.join(results, 'logs', f), 'utf8')).join('\n');
+    const codes = fs
+      .readdirSync(path.join(results, 'logs'))
+      .map((f) => fs.readFileSync(path.join(results, 'logs', f), 'utf8'))
+      .join('\n');
     for (const code of ['AUDIO_EMPTY', 'AUDIO_UNREADABLE', 'AUDIO_TRUNCATED', 'AUDIO_SILENT', 'AUDIO_TOO_SHORT']) expect(codes).toContain(code);
     const report = ser(['report', results], env());
     expect(report.status).toBe(0);

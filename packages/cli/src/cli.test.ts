@@ -32,7 +32,18 @@ describe('ser', () => {
 
   it('validate lists every problem with file:line:column and exits 1', () => {
     const file = path.join(work, 'broken.yaml');
-    fs.writeFileSync(file, ['name: broken', 'defaults: { dataset: synthetic-demo, features: logmel-small, model: cnn-birnn-small, loss: center, trainer: demo }', 'loss:', '  lamda: 0.1', 'trainer:', '  epochs: ten', ''].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'name: broken',
+        'defaults: { dataset: synthetic-demo, features: logmel-small, model: cnn-birnn-small, loss: center, trainer: demo }',
+        'loss:',
+        '  lamda: 0.1',
+        'trainer:',
+        '  epochs: ten',
+        '',
+      ].join('\n'),
+    );
     const r = ser(['validate', file]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}:4:3 loss.lamda: unknown key for loss 'center' (did you mean 'lambda'?)`);
@@ -114,8 +125,23 @@ describe('ser.schema.json', () => {
 
   it('run exits 1 when a cell diverged, also with a finite blow-up, and says so', () => {
     const results = path.join(work, 'diverged');
-    const tiny = ['sweep.grid={}', 'sweep.points=[]', 'sweep.folds=1', 'sweep.seeds=[0]', 'dataset.speakers=4', 'dataset.utterancesPerSpeakerPerClass=2', 'dataset.durationS=[0.6,0.9]'];
-    const blowUp = ['trainer.epochs=4', 'trainer.minSteps=null', 'trainer.batchSize=4', 'trainer.optimizer.learningRate=1000', 'trainer.divergence.steps=2', `output.dir=${results}`];
+    const tiny = [
+      'sweep.grid={}',
+      'sweep.points=[]',
+      'sweep.folds=1',
+      'sweep.seeds=[0]',
+      'dataset.speakers=4',
+      'dataset.utterancesPerSpeakerPerClass=2',
+      'dataset.durationS=[0.6,0.9]',
+    ];
+    const blowUp = [
+      'trainer.epochs=4',
+      'trainer.minSteps=null',
+      'trainer.batchSize=4',
+      'trainer.optimizer.learningRate=1000',
+      'trainer.divergence.steps=2',
+      `output.dir=${results}`,
+    ];
     const r = ser(['run', 'experiments/demo.yaml', ...tiny, ...blowUp, '--workers', '1', '--no-report'], { SER_CACHE_DIR: path.join(work, 'cache') });
     expect(r.stdout + r.stderr).toMatch(/1 cell diverged/);
     expect(r.stderr).toMatch(/LOSS_DIVERGED|NON_FINITE_LOSS/);

@@ -74,7 +74,12 @@ describe('discoverPlugins', () => {
 
   it('lists packages by name and plugins by id, whatever the folder names and the order on disk', async () => {
     const root = workspace({
-      ...pluginPackage('packages/aaa', '@x/zzz', { plugin: 'loss', export: ['zetaLoss', 'alphaLoss'] }, lossModule('zetaLoss', 'zeta') + lossModule('alphaLoss', 'alpha')),
+      ...pluginPackage(
+        'packages/aaa',
+        '@x/zzz',
+        { plugin: 'loss', export: ['zetaLoss', 'alphaLoss'] },
+        lossModule('zetaLoss', 'zeta') + lossModule('alphaLoss', 'alpha'),
+      ),
       ...pluginPackage('packages/zzz', '@x/aaa', { plugin: 'loss', export: 'midLoss' }, lossModule('midLoss', 'mid')),
     });
     expect(findPluginPackages(root).map((p) => p.name)).toEqual(['@x/aaa', '@x/zzz']);
@@ -102,24 +107,39 @@ describe('discoverPlugins', () => {
   });
 
   it('refuses an export that is missing, naming what the entry does export', async () => {
-    const root = workspace(pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'loss', export: 'bLoss' }, lossModule('bLos', 'b') + 'export const helper = 1;\n'));
+    const root = workspace(
+      pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'loss', export: 'bLoss' }, lossModule('bLos', 'b') + 'export const helper = 1;\n'),
+    );
     const err = await failure(root);
-    expect(err.message).toContain(`@x/loss-b (${path.join('packages', 'loss-b')}/package.json): "ser.export" names 'bLoss', but ${path.join('src', 'index.js')} does not export it (it exports: bLos, helper)`);
+    expect(err.message).toContain(
+      `@x/loss-b (${path.join('packages', 'loss-b')}/package.json): "ser.export" names 'bLoss', but ${path.join('src', 'index.js')} does not export it (it exports: bLos, helper)`,
+    );
     expect(err.message).toContain('export the loss from the entry, or fix "ser.export"');
   });
 
   it('refuses an export that is not a plugin definition of its kind, saying what it lacks', async () => {
-    const notLoss = workspace(pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'loss', export: 'bLoss' }, `export const bLoss = { id: 'B_Loss', schema: {} };\n`));
+    const notLoss = workspace(
+      pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'loss', export: 'bLoss' }, `export const bLoss = { id: 'B_Loss', schema: {} };\n`),
+    );
     expect((await failure(notLoss)).message).toBe(
-      "@x/loss-b: export 'bLoss' is not a loss plugin definition: it needs a kebab-case string id (got \"B_Loss\"), a description string, a create(config, context) function; make it with defineLoss from @ser/loss-core",
+      '@x/loss-b: export \'bLoss\' is not a loss plugin definition: it needs a kebab-case string id (got "B_Loss"), a description string, a create(config, context) function; make it with defineLoss from @ser/loss-core',
     );
     // a loss declared as a dataset: datasets load, they do not create
     const wrongKind = workspace(pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'dataset', export: 'bLoss' }, lossModule('bLoss', 'b')));
-    expect((await failure(wrongKind)).message).toMatch(/export 'bLoss' is not a dataset plugin definition: it needs a load\(config, context\) function; make it with defineDataset/);
+    expect((await failure(wrongKind)).message).toMatch(
+      /export 'bLoss' is not a dataset plugin definition: it needs a load\(config, context\) function; make it with defineDataset/,
+    );
   });
 
   it('refuses an entry that does not load, and two packages with the same id', async () => {
-    const broken = workspace(pluginPackage('packages/loss-b', '@x/loss-b', { plugin: 'loss', export: 'bLoss' }, `import { nothing } from 'no-such-package';\nexport const bLoss = nothing;\n`));
+    const broken = workspace(
+      pluginPackage(
+        'packages/loss-b',
+        '@x/loss-b',
+        { plugin: 'loss', export: 'bLoss' },
+        `import { nothing } from 'no-such-package';\nexport const bLoss = nothing;\n`,
+      ),
+    );
     const err = await failure(broken);
     expect(err.message).toContain(`@x/loss-b (${path.join('packages', 'loss-b')}/package.json): loading its entry ${path.join('src', 'index.js')} failed: `);
     expect(err.message).toContain('no-such-package');
@@ -139,7 +159,12 @@ describe('this workspace', () => {
   it('declares every loss package under packages/ (all but loss-core) and every model package, and nothing else', () => {
     const onDisk = fs.readdirSync(path.join(workspaceRoot, 'packages')).filter((d) => /^(loss|model)-/.test(d) && !['loss-core', 'model-core'].includes(d));
     const found = findPluginPackages(workspaceRoot);
-    expect(found.filter((p) => p.kind !== 'dataset').map((p) => p.where).sort()).toEqual(onDisk.map((d) => path.join('packages', d)).sort());
+    expect(
+      found
+        .filter((p) => p.kind !== 'dataset')
+        .map((p) => p.where)
+        .sort(),
+    ).toEqual(onDisk.map((d) => path.join('packages', d)).sort());
     expect(found.filter((p) => p.kind === 'dataset').map((p) => p.name)).toEqual(['@ser/datasets']);
     for (const p of found) expect(p.kind, p.name).toBe(p.name.startsWith('@ser/loss-') ? 'loss' : p.name.startsWith('@ser/model-') ? 'model' : 'dataset');
   });

@@ -61,12 +61,18 @@ function readJson(file: string): Record<string, any> | undefined {
 function expandWorkspace(root: string, pattern: string): string[] {
   let dirs = [root];
   for (const segment of pattern.split('/').filter((s) => s !== '' && s !== '.')) {
-    if (segment === '**') throw invalid(`package.json workspaces pattern '${pattern}': '**' is not supported by plugin discovery; list the folders with '*' patterns`, { pattern });
+    if (segment === '**')
+      throw invalid(`package.json workspaces pattern '${pattern}': '**' is not supported by plugin discovery; list the folders with '*' patterns`, { pattern });
     if (!segment.includes('*')) {
       dirs = dirs.map((d) => path.join(d, segment));
       continue;
     }
-    const re = new RegExp(`^${segment.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    const re = new RegExp(
+      `^${segment
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}$`,
+    );
     dirs = dirs.flatMap((d) => {
       let entries: fs.Dirent[];
       try {
@@ -83,11 +89,16 @@ function expandWorkspace(root: string, pattern: string): string[] {
 /** The entry module of a package: exports['.'] (a path, or its import / default condition), else main, else index.js. */
 function entryOf(pkg: Record<string, any>, dir: string, name: string, where: string): string {
   let target: unknown = pkg.exports;
-  if (target && typeof target === 'object' && !Array.isArray(target) && Object.keys(target).some((k) => k.startsWith('.'))) target = (target as Record<string, unknown>)['.'];
-  if (target && typeof target === 'object' && !Array.isArray(target)) target = (target as Record<string, unknown>).import ?? (target as Record<string, unknown>).default;
+  if (target && typeof target === 'object' && !Array.isArray(target) && Object.keys(target).some((k) => k.startsWith('.')))
+    target = (target as Record<string, unknown>)['.'];
+  if (target && typeof target === 'object' && !Array.isArray(target))
+    target = (target as Record<string, unknown>).import ?? (target as Record<string, unknown>).default;
   if (target === undefined) target = pkg.main ?? 'index.js';
   if (typeof target !== 'string') {
-    throw invalid(`${name} (${where}/package.json) declares a "ser" plugin but its entry cannot be read from "exports" (want a path for ".", or an "import" / "default" condition); fix its "exports"`, { package: name });
+    throw invalid(
+      `${name} (${where}/package.json) declares a "ser" plugin but its entry cannot be read from "exports" (want a path for ".", or an "import" / "default" condition); fix its "exports"`,
+      { package: name },
+    );
   }
   return path.resolve(dir, target);
 }
@@ -101,13 +112,23 @@ function checkField(field: unknown, name: string, where: string): { kind: Plugin
   }
   const f = field as Record<string, unknown>;
   const unknownKeys = Object.keys(f).filter((k) => k !== 'plugin' && k !== 'export');
-  if (unknownKeys.length > 0) throw invalid(`${at}: "ser" has unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `'${k}'`).join(', ')}${fix}`, { package: name, keys: unknownKeys });
+  if (unknownKeys.length > 0)
+    throw invalid(`${at}: "ser" has unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.map((k) => `'${k}'`).join(', ')}${fix}`, {
+      package: name,
+      keys: unknownKeys,
+    });
   if (typeof f.plugin !== 'string' || !Object.hasOwn(KINDS, f.plugin)) {
-    throw invalid(`${at}: "ser.plugin" must be one of ${Object.keys(KINDS).join(', ')}, got ${JSON.stringify(f.plugin)}${fix}`, { package: name, plugin: f.plugin });
+    throw invalid(`${at}: "ser.plugin" must be one of ${Object.keys(KINDS).join(', ')}, got ${JSON.stringify(f.plugin)}${fix}`, {
+      package: name,
+      plugin: f.plugin,
+    });
   }
   const names = typeof f.export === 'string' ? [f.export] : f.export;
   if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== 'string' || !IDENTIFIER.test(n)) || new Set(names).size !== names.length) {
-    throw invalid(`${at}: "ser.export" must be an export name or a non-empty list of distinct export names, got ${JSON.stringify(f.export)}${fix}`, { package: name, export: f.export });
+    throw invalid(`${at}: "ser.export" must be an export name or a non-empty list of distinct export names, got ${JSON.stringify(f.export)}${fix}`, {
+      package: name,
+      export: f.export,
+    });
   }
   return { kind: f.plugin as PluginKind, exports: names as string[] };
 }
@@ -121,7 +142,7 @@ function checkField(field: unknown, name: string, where: string): { kind: Plugin
 export function findPluginPackages(root: string): PluginPackage[] {
   const rootPkg = readJson(path.join(root, 'package.json'));
   if (!rootPkg) throw invalid(`plugin discovery: no package.json in ${root}`, { root });
-  const patterns: unknown = Array.isArray(rootPkg.workspaces) ? rootPkg.workspaces : rootPkg.workspaces?.packages ?? [];
+  const patterns: unknown = Array.isArray(rootPkg.workspaces) ? rootPkg.workspaces : (rootPkg.workspaces?.packages ?? []);
   const dirs = (patterns as unknown[]).filter((p): p is string => typeof p === 'string').flatMap((p) => expandWorkspace(root, p));
   for (const group of ['dependencies', 'optionalDependencies', 'devDependencies']) {
     for (const dep of Object.keys(rootPkg[group] ?? {})) dirs.push(path.join(root, 'node_modules', dep));
@@ -198,10 +219,13 @@ export async function loadPlugins(packages: readonly PluginPackage[]): Promise<P
       const definition = mod[name] as { id: string };
       const twin = lists[p.kind].find((d) => d.id === definition.id);
       if (twin) {
-        throw invalid(`${p.kind} id '${definition.id}' is defined twice, by ${twin.from} and by ${p.name} (${name}); plugin ids must be unique: rename the new one (results refer to ids forever)`, {
-          kind: p.kind,
-          id: definition.id,
-        });
+        throw invalid(
+          `${p.kind} id '${definition.id}' is defined twice, by ${twin.from} and by ${p.name} (${name}); plugin ids must be unique: rename the new one (results refer to ids forever)`,
+          {
+            kind: p.kind,
+            id: definition.id,
+          },
+        );
       }
       lists[p.kind].push({ id: definition.id, definition, from: `${p.name} (${name})` });
     }

@@ -8,7 +8,10 @@ import { ResultStore } from '@ser/store';
 import { makeEmodbFixture, makeIemocapFixture, ser, sharedEmodb, tempDir, workspaceRoot } from './test-support.js';
 
 const experimentsDir = path.join(workspaceRoot, 'experiments');
-const experiments = fs.readdirSync(experimentsDir).filter((f) => f.endsWith('.yaml')).sort();
+const experiments = fs
+  .readdirSync(experimentsDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 let work: string;
 let iemocap: string;

@@ -70,7 +70,10 @@ describe('the loss generator plus one formula line', () => {
     const source = fs.readFileSync(file, 'utf8');
     const fillIn = source.split('\n').filter((l) => l.includes('FILL IN'));
     expect(fillIn).toHaveLength(1);
-    fs.writeFileSync(file, source.replace(fillIn[0], '          const term = tf.moments(tf.sqrt(tf.add(tf.sum(tf.square(inputs.embeddings), 1), 1e-12))).variance as tf.Scalar;'));
+    fs.writeFileSync(
+      file,
+      source.replace(fillIn[0], '          const term = tf.moments(tf.sqrt(tf.add(tf.sum(tf.square(inputs.embeddings), 1), 1e-12))).variance as tf.Scalar;'),
+    );
 
     const registry = await discoverPlugins(root);
     expect(registry.losses.map((l) => l.id)).toEqual(['smoke-spread']);

@@ -24,31 +24,36 @@ function buildProgram(): Command {
     // before the subcommands are defined, so they inherit it: main() maps errors to exit codes
     .exitOverride();
 
-  program.command('doctor')
+  program
+    .command('doctor')
     .description('print the platform, the engine chosen, its versions (tfjs, libtensorflow) and a matMul throughput figure')
     .option('--backend <id>', 'auto | tfjs-node-gpu | tfjs-node | wasm | cpu (default: SER_BACKEND or auto)')
     .action(async (opts) => (await doctor()).doctorCommand(opts));
 
-  program.command('schema')
+  program
+    .command('schema')
     .description('write the JSON Schema of experiment configs (for yaml-language-server and other editors)')
     .option('--out <file>', 'where to write it', 'ser.schema.json')
     .action(async (opts) => (await configCommands()).schemaCommand(opts));
 
-  program.command('validate')
+  program
+    .command('validate')
     .description('check an experiment config: every problem with its file, line and column')
     .argument('<file>', 'experiment YAML')
     .argument('[overrides...]', 'key.path=value overrides')
     .option('--print', 'print the resolved config')
     .action(async (file, overrides, opts) => (await configCommands()).validateCommand(file, overrides, opts));
 
-  program.command('plan')
+  program
+    .command('plan')
     .description("print the sweep's cells, how many are done, and an estimate of the time left")
     .argument('<file>', 'experiment YAML')
     .argument('[overrides...]', 'key.path=value overrides')
     .option('--results <dir>', 'results folder (default: output.dir of the config)')
     .action(async (file, overrides, opts) => (await sweepCommands()).planCommand(file, overrides, opts));
 
-  program.command('run')
+  program
+    .command('run')
     .description('run the cells of a sweep not yet stored, in parallel worker processes (a rerun resumes)')
     .argument('<file>', 'experiment YAML')
     .argument('[overrides...]', 'key.path=value overrides')
@@ -58,7 +63,8 @@ function buildProgram(): Command {
     .option('--no-report', 'skip the UA/WA table at the end')
     .action(async (file, overrides, opts) => (await sweepCommands()).runCommand(file, overrides, opts));
 
-  program.command('cell')
+  program
+    .command('cell')
     .description('run one cell of a sweep in this process (what workers and Slurm array tasks run)')
     .argument('<file>', 'experiment YAML')
     .argument('[overrides...]', 'key.path=value overrides')
@@ -67,7 +73,8 @@ function buildProgram(): Command {
     .option('--results <dir>', 'results folder (default: output.dir of the config)')
     .action(async (file, overrides, opts) => (await sweepCommands()).cellCommand(file, [...overrides, ...opts.set], opts));
 
-  program.command('submit')
+  program
+    .command('submit')
     .description('submit the cells not yet stored to a cluster as a job array, plus a job that collects results and writes the report')
     .argument('<file>', 'experiment YAML')
     .argument('[overrides...]', 'key.path=value overrides')
@@ -83,16 +90,18 @@ function buildProgram(): Command {
     .option('--wait', 'wait until the jobs have left the queue')
     .action(async (file, overrides, opts) => (await sweepCommands()).submitCommand(file, overrides, opts));
 
-  program.command('report')
+  program
+    .command('report')
     .description('UA/WA tables, significance against the baseline, and the HTML report of a results folder')
     .argument('<results>', 'results folder')
     .option('--out <file>', 'write the HTML report here')
     .addOption(new Option('--format <f>', 'table format on stdout').choices(['text', 'md', 'csv', 'tex']).default('text'))
     .option('--baseline <k=v>', "baseline point, e.g. loss.lambda=0 (default: lambda 0 or loss 'softmax')", collect, [])
-    .option('--consolidate', 'first rebuild cells.arrow and epochs.arrow from the per-cell files (what a cluster sweep\'s collect job runs)')
+    .option('--consolidate', "first rebuild cells.arrow and epochs.arrow from the per-cell files (what a cluster sweep's collect job runs)")
     .action(async (results, opts) => (await reportCommands()).reportCommand(results, opts));
 
-  program.command('compare')
+  program
+    .command('compare')
     .description('compare two result sets cell by cell (same point, fold and seed) with a paired test')
     .argument('<a>', 'results folder A')
     .argument('<b>', 'results folder B')
@@ -100,12 +109,14 @@ function buildProgram(): Command {
     .action(async (a, b, opts) => (await reportCommands()).compareCommand(a, b, opts));
 
   const data = program.command('data').description('look at corpora');
-  data.command('describe')
-    .description('counts per label, speaker and fold, total duration and split hashes of a config\'s dataset')
+  data
+    .command('describe')
+    .description("counts per label, speaker and fold, total duration and split hashes of a config's dataset")
     .argument('<file>', 'experiment or dataset YAML')
     .argument('[overrides...]', 'key.path=value overrides')
     .action(async (file, overrides) => (await dataCommands()).dataDescribeCommand(file, overrides));
-  data.command('synth')
+  data
+    .command('synth')
     .description('write the built-in synthetic corpus as WAV files with a manifest.csv')
     .requiredOption('--out <dir>', 'output folder')
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)

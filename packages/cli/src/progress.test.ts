@@ -13,7 +13,13 @@ function rig(isTTY: boolean, columns?: number) {
     out: () => out,
   };
 }
-const file = (done: number, total: number, audioSeconds = 2, cached = false): ExtractProgress => ({ done, total, path: `/c/f${done}.wav`, audioSeconds, cached });
+const file = (done: number, total: number, audioSeconds = 2, cached = false): ExtractProgress => ({
+  done,
+  total,
+  path: `/c/f${done}.wav`,
+  audioSeconds,
+  cached,
+});
 
 describe('formatSeconds', () => {
   it('reads as seconds, minutes and seconds, or hours and minutes', () => {

@@ -89,7 +89,10 @@ export function makeIemocapFixture(root: string, perClass = 1): void {
 
 /** A copy of part of the real EMO-DB subset: `perSpeakerClass` files per (speaker, emotion) for the first `speakers` speakers. */
 export function makeEmodbFixture(source: string, root: string, speakers: number, perSpeakerClass: number): number {
-  const files = fs.readdirSync(path.join(source, 'wav')).filter((f) => f.endsWith('.wav')).sort();
+  const files = fs
+    .readdirSync(path.join(source, 'wav'))
+    .filter((f) => f.endsWith('.wav'))
+    .sort();
   const wanted = [...new Set(files.map((f) => f.slice(0, 2)))].slice(0, speakers);
   const taken = new Map<string, number>();
   fs.mkdirSync(path.join(root, 'wav'), { recursive: true });

@@ -6,9 +6,11 @@ import { ser } from './test-support.js';
 const BANNER = 'WARNING: All log messages before absl::InitializeLog() is called are written to STDERR';
 const ONEDNN =
   'I0000 00:00:1796486840.844600    7848 port.cc:153] oneDNN custom operations are on. You may see slightly different numerical results due to floating-point round-off errors from different computation orders. To turn them off, set the environment variable `TF_ENABLE_ONEDNN_OPTS=0`.';
-const GUARD = 'I0000 00:00:1796486852.580255    8000 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions in performance-critical operations.';
+const GUARD =
+  'I0000 00:00:1796486852.580255    8000 cpu_feature_guard.cc:227] This TensorFlow binary is optimized to use available CPU instructions in performance-critical operations.';
 const GUARD_TAIL = 'To enable the following instructions: AVX2 AVX512F FMA, in other operations, rebuild TensorFlow with the appropriate compiler flags.';
-const WARN = "W0000 00:00:1796486852.580255    8000 dso_loader.cc:78] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file";
+const WARN =
+  "W0000 00:00:1796486852.580255    8000 dso_loader.cc:78] Could not load dynamic library 'libcudart.so.11.0'; dlerror: libcudart.so.11.0: cannot open shared object file";
 const ERR = 'E0000 00:00:1796486852.580255    8000 cuda_driver.cc:282] failed call to cuInit: UNKNOWN ERROR (303)';
 
 /** Pushes the text in pieces of `size` characters, as a pipe may deliver it. */
@@ -22,7 +24,8 @@ function filtered(text: string, size: number): string {
 describe('TfStartupFilter', () => {
   it("drops absl's banner and INFO lines (with cpu_feature_guard's second line), whole, however the text is cut", () => {
     const text = [BANNER, ONEDNN, GUARD, GUARD_TAIL, 'engine: tfjs-node (tf backend tensorflow)', ''].join('\n');
-    for (const size of [...Array.from({ length: 120 }, (_, i) => i + 1), 10_000]) expect(filtered(text, size)).toBe('engine: tfjs-node (tf backend tensorflow)\n');
+    for (const size of [...Array.from({ length: 120 }, (_, i) => i + 1), 10_000])
+      expect(filtered(text, size)).toBe('engine: tfjs-node (tf backend tensorflow)\n');
   });
 
   it("keeps TensorFlow's warnings and errors, and a 'To enable' line that follows no notice", () => {
@@ -50,7 +53,7 @@ describe('TfStartupFilter', () => {
 describe('ser doctor (loads libtensorflow)', () => {
   const noise = (stderr: string) => stderr.split('\n').filter((l) => isStartupNoise(l));
 
-  it("prints no start-up notice without --verbose, and the same lines as --verbose otherwise; real errors still show", () => {
+  it('prints no start-up notice without --verbose, and the same lines as --verbose otherwise; real errors still show', () => {
     const quiet = ser(['doctor']);
     expect(quiet.status, quiet.stderr).toBe(0);
     expect(quiet.stderr).toMatch(/^engine: /m);

@@ -25,13 +25,17 @@ const PLUGIN_GROUPS = [
 /** The JSON Schema (draft-07) of an experiment file given the registered plugins' schemas. */
 export function buildSchema(plugins: PluginSchemas, options: BuildSchemaOptions = {}): JsonSchema {
   const target = options.target ?? 'editor';
-  const properties: Record<string, JsonSchema> = target === 'editor' ? (relaxForEditor(structuredClone(coreTopProperties)) as Record<string, JsonSchema>) : { ...coreTopProperties };
+  const properties: Record<string, JsonSchema> =
+    target === 'editor' ? (relaxForEditor(structuredClone(coreTopProperties)) as Record<string, JsonSchema>) : { ...coreTopProperties };
   for (const group of PLUGIN_GROUPS) {
     const entries = plugins[group.list];
     const seen = new Set<string>();
     for (const [i, entry] of entries.entries()) {
       if (!entry || typeof entry.id !== 'string' || !entry.schema) {
-        throw new SerError('USAGE', `buildSchema: plugins.${group.list}[${i}] is not a plugin definition (${entry === undefined ? 'undefined: check the import in the plugin list' : 'it needs id, description and schema'})`);
+        throw new SerError(
+          'USAGE',
+          `buildSchema: plugins.${group.list}[${i}] is not a plugin definition (${entry === undefined ? 'undefined: check the import in the plugin list' : 'it needs id, description and schema'})`,
+        );
       }
       if (seen.has(entry.id)) {
         throw new SerError('USAGE', `buildSchema: two ${group.noun} plugins share the id '${entry.id}'; plugin ids must be unique`);
@@ -58,7 +62,7 @@ export function buildSchema(plugins: PluginSchemas, options: BuildSchemaOptions 
   if (target === 'editor') {
     properties.defaults = {
       type: 'object',
-      description: 'Pieces from configs/<group>/<name>.yaml loaded under their group key, below this file\'s own keys.',
+      description: "Pieces from configs/<group>/<name>.yaml loaded under their group key, below this file's own keys.",
       additionalProperties: false,
       properties: Object.fromEntries(DEFAULTS_GROUPS.map((g) => [g, { type: 'string', description: `configs/${g}/<name>.yaml` }])),
     };

@@ -11,15 +11,36 @@ import { testPlugins as plugins } from './test-plugins.js';
 
 const configsDir = fileURLToPath(new URL('../../../configs', import.meta.url));
 const groups = readdirSync(configsDir).filter((g) => !g.startsWith('.'));
-const pieces = groups.flatMap((g) => readdirSync(path.join(configsDir, g)).filter((f) => f.endsWith('.yaml')).map((f) => [g, f.slice(0, -5)] as const));
+const pieces = groups.flatMap((g) =>
+  readdirSync(path.join(configsDir, g))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => [g, f.slice(0, -5)] as const),
+);
 
 describe('configs/', () => {
   it('has the groups and pieces the experiments and README name', () => {
     expect(groups.sort()).toEqual(['dataset', 'features', 'loss', 'model', 'sweep', 'trainer']);
-    for (const name of ['features/logmel-paper', 'features/stft-paper', 'features/logmel-small', 'model/cnn-birnn-paper', 'model/cnn-birnn-small',
-      'loss/softmax', 'loss/center', 'trainer/paper', 'trainer/demo', 'dataset/emodb', 'dataset/iemocap', 'dataset/synthetic-demo',
-      'sweep/lambda-alpha', 'sweep/none', 'features/logmel-recipe', 'features/logmel-recipe-speaker', 'model/cnn-birnn-recipe', 'model/utterance-stats',
-      'trainer/recipe']) {
+    for (const name of [
+      'features/logmel-paper',
+      'features/stft-paper',
+      'features/logmel-small',
+      'model/cnn-birnn-paper',
+      'model/cnn-birnn-small',
+      'loss/softmax',
+      'loss/center',
+      'trainer/paper',
+      'trainer/demo',
+      'dataset/emodb',
+      'dataset/iemocap',
+      'dataset/synthetic-demo',
+      'sweep/lambda-alpha',
+      'sweep/none',
+      'features/logmel-recipe',
+      'features/logmel-recipe-speaker',
+      'model/cnn-birnn-recipe',
+      'model/utterance-stats',
+      'trainer/recipe',
+    ]) {
       expect(pieces.map(([g, p]) => `${g}/${p}`)).toContain(name);
     }
   });
@@ -43,7 +64,9 @@ describe('configs/', () => {
 
   it('logmel-small is the paper log-Mel with 64 bands; stft-paper is 1024-point magnitude', () => {
     const load = (features: string) => {
-      const dir = writeProject({ 'exp.yaml': `name: t\ndefaults: { features: ${features} }\ndataset: { id: synthetic }\nmodel: { id: cnn-birnn }\nloss: { id: center }\n` });
+      const dir = writeProject({
+        'exp.yaml': `name: t\ndefaults: { features: ${features} }\ndataset: { id: synthetic }\nmodel: { id: cnn-birnn }\nloss: { id: center }\n`,
+      });
       return loadExperiment(path.join(dir, 'exp.yaml'), { plugins, configsDir }).config.features;
     };
     const paper = load('logmel-paper');

@@ -52,11 +52,7 @@ export const sweepSchema: JsonSchema = {
     folds: {
       description: "'all', a list of fold names, or a number N (the first N folds).",
       default: 'all',
-      oneOf: [
-        { const: 'all' },
-        { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true },
-        { type: 'integer', minimum: 1 },
-      ],
+      oneOf: [{ const: 'all' }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true }, { type: 'integer', minimum: 1 }],
     },
     seeds: {
       type: 'array',

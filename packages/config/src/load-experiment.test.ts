@@ -30,9 +30,22 @@ describe('loadExperiment: errors name file:line:column, the key path, expected a
   });
 
   it('an alias bomb is refused by size, quickly', () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`)];
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+    ];
     const started = Date.now();
-    const { message } = problems({ 'exp.yaml': `${MINIMAL}description: x\n${bomb.map((l) => `# ${l}`).join('\n')}\nbomb:\n${bomb.map((l) => `  ${l}`).join('\n')}\n` }, [], 'CONFIG_YAML_SYNTAX');
+    const { message } = problems(
+      { 'exp.yaml': `${MINIMAL}description: x\n${bomb.map((l) => `# ${l}`).join('\n')}\nbomb:\n${bomb.map((l) => `  ${l}`).join('\n')}\n` },
+      [],
+      'CONFIG_YAML_SYNTAX',
+    );
     expect(message).toMatch(/exp\.yaml:\d+:\d+ YAML error: .*(alias bomb|aliases)/);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -117,14 +130,16 @@ describe('loadExperiment: errors name file:line:column, the key path, expected a
     expect(ps.map((p) => p.text)).toEqual([
       "command-line override 'a..b=1': 'a..b' is not a key path: use dot-separated keys of letters, digits, _ and -, e.g. trainer.optimizer.learningRate",
       "command-line override 'loss.lambda': expected key.path=value, e.g. loss.lambda=0.01",
-      "command-line override 'loss.lambda=abc' loss.lambda: expected number >= 0, found \"abc\"",
+      'command-line override \'loss.lambda=abc\' loss.lambda: expected number >= 0, found "abc"',
       expect.stringMatching(/^command-line override 'sweep\.seeds=\[0,1': the value is not valid YAML: /),
     ]);
   });
 
   it('an override through a scalar is reported', () => {
     const { problems: ps } = problems({ 'exp.yaml': MINIMAL }, ['name.first=x']);
-    expect(ps[0].text).toMatch(/^command-line override 'name\.first=x' name\.first: cannot set a key below name: it is "demo", not an object \(set at .*exp\.yaml:1:7\)$/);
+    expect(ps[0].text).toMatch(
+      /^command-line override 'name\.first=x' name\.first: cannot set a key below name: it is "demo", not an object \(set at .*exp\.yaml:1:7\)$/,
+    );
   });
 
   it('bad sweep key: reported at the sweep key with the point', () => {
@@ -162,14 +177,22 @@ describe('loadExperiment: errors name file:line:column, the key path, expected a
   it('sweep.folds and seeds are checked', () => {
     const { problems: ps } = problems({ 'exp.yaml': `${MINIMAL}sweep: { folds: 0, seeds: [1, 1] }\n` });
     expect(ps.map((p) => [at(p), p.path, p.message])).toEqual([
-      ['exp.yaml:5:17', 'sweep.folds', "expected 'all' or array of (string of at least 1 characters) with at least 1 item without duplicates or integer >= 1, found 0"],
+      [
+        'exp.yaml:5:17',
+        'sweep.folds',
+        "expected 'all' or array of (string of at least 1 characters) with at least 1 item without duplicates or integer >= 1, found 0",
+      ],
       ['exp.yaml:5:27', 'sweep.seeds', 'expected array of (integer >= 0) with at least 1 item without duplicates, found [1,1]'],
     ]);
   });
 
   it('missing defaults piece -> CONFIG_NOT_FOUND listing the pieces of the group', () => {
     const { message, problems: ps } = problems(
-      { 'exp.yaml': `name: demo\ndefaults:\n  loss: centre\n${MINIMAL.split('\n').slice(1, 3).join('\n')}\n`, 'configs/loss/center.yaml': CENTER_PIECE, 'configs/loss/softmax.yaml': 'id: softmax\n' },
+      {
+        'exp.yaml': `name: demo\ndefaults:\n  loss: centre\n${MINIMAL.split('\n').slice(1, 3).join('\n')}\n`,
+        'configs/loss/center.yaml': CENTER_PIECE,
+        'configs/loss/softmax.yaml': 'id: softmax\n',
+      },
       [],
       'CONFIG_NOT_FOUND',
     );
@@ -271,9 +294,13 @@ trainer: { batchSize: 16 }
   });
 
   it('an override may index into an array written in the file', () => {
-    const { config } = load({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }, { filters: 8 }] }') }, ['model.convs.1.filters=32']);
+    const { config } = load({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }, { filters: 8 }] }') }, [
+      'model.convs.1.filters=32',
+    ]);
     expect(config.model.convs).toEqual([{ filters: 4 }, { filters: 32 }]);
-    const { problems: ps } = problems({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }] }') }, ['model.convs.3.filters=32']);
+    const { problems: ps } = problems({ 'exp.yaml': MINIMAL.replace('{ id: cnn-birnn }', '{ id: cnn-birnn, convs: [{ filters: 4 }] }') }, [
+      'model.convs.3.filters=32',
+    ]);
     expect(ps.map((p) => p.message)).toEqual(["model.convs is an array of 1 items; '3' is not an index into it"]);
   });
 
@@ -282,7 +309,7 @@ trainer: { batchSize: 16 }
     expect(config.sweep.seeds).toEqual([5]);
   });
 
-  it('switching a plugin id on the command line drops the old plugin\'s keys and reports them', () => {
+  it("switching a plugin id on the command line drops the old plugin's keys and reports them", () => {
     const loaded = load({ ...pieces, 'exp.yaml': exp }, ['loss.id=softmax']);
     expect(loaded.config.loss).toEqual({ id: 'softmax' });
     expect(loaded.dropped).toEqual(['loss.lambda', 'loss.alpha']);
@@ -337,23 +364,50 @@ describe('loadExperiment: the resolved config', () => {
       seed: 0,
       engine: { backend: 'auto' },
       dataset: {
-        id: 'synthetic', speakers: 6, utterancesPerSpeaker: 8, classes: ['neutral', 'happy', 'angry', 'sad'],
-        protocol: { id: 'leave-one-speaker-out', validationSpeakers: 1 }, onBadAudio: 'skip',
+        id: 'synthetic',
+        speakers: 6,
+        utterancesPerSpeaker: 8,
+        classes: ['neutral', 'happy', 'angry', 'sad'],
+        protocol: { id: 'leave-one-speaker-out', validationSpeakers: 1 },
+        onBadAudio: 'skip',
       },
       features: {
-        sampleRateHz: 16000, kind: 'logmel', windowMs: 40, hopMs: 10, nFft: null, window: 'hamming', center: false, preEmphasis: 0,
-        spectrum: 'power', nMels: 128, fMinHz: 0, fMaxHz: null, melScale: 'slaney', melNorm: 'slaney',
-        compression: { type: 'db', floor: 1e-10, topDb: null }, nMfcc: 40, normalisation: 'utterance', trimSilenceDb: null, segment: null,
+        sampleRateHz: 16000,
+        kind: 'logmel',
+        windowMs: 40,
+        hopMs: 10,
+        nFft: null,
+        window: 'hamming',
+        center: false,
+        preEmphasis: 0,
+        spectrum: 'power',
+        nMels: 128,
+        fMinHz: 0,
+        fMaxHz: null,
+        melScale: 'slaney',
+        melNorm: 'slaney',
+        compression: { type: 'db', floor: 1e-10, topDb: null },
+        nMfcc: 40,
+        normalisation: 'utterance',
+        trimSilenceDb: null,
+        segment: null,
       },
       model: { id: 'cnn-birnn', convs: [{ filters: 8, kernel: [3, 3] }], rnn: { cell: 'lstm', units: 16 }, embeddingDim: 32, dropout: 0.3 },
       loss: { id: 'center', lambda: 0.01, alpha: 0.5 },
       trainer: {
-        epochs: 30, minSteps: null, batchSize: 32, sampling: 'shuffle',
+        epochs: 30,
+        minSteps: null,
+        batchSize: 32,
+        sampling: 'shuffle',
         augmentation: { cropFrames: null, timeMasks: 0, timeMaskFrames: 20, freqMasks: 0, freqMaskBins: 8 },
         optimizer: { id: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 },
-        schedule: { id: 'constant' }, gradientClipNorm: null, divergence: { factor: 100, steps: 20 },
-        earlyStopping: { metric: 'ua', patience: 10, restoreBest: true }, bucketing: true,
-        bucketWindowBatches: 20, evalBatchSize: 64,
+        schedule: { id: 'constant' },
+        gradientClipNorm: null,
+        divergence: { factor: 100, steps: 20 },
+        earlyStopping: { metric: 'ua', patience: 10, restoreBest: true },
+        bucketing: true,
+        bucketWindowBatches: 20,
+        evalBatchSize: 64,
       },
       sweep: { grid: {}, points: [], zip: {}, folds: 'all', seeds: [0], retries: 1 },
       output: { dir: 'results/demo' },
@@ -361,9 +415,12 @@ describe('loadExperiment: the resolved config', () => {
   });
 
   it('fills the defaults of the selected branch only (sgd, step schedule, split-file protocol)', () => {
-    const { config } = load({
-      'exp.yaml': `${MINIMAL}seed: 3\ntrainer: { optimizer: { id: sgd }, schedule: { id: step } }\n`,
-    }, ['dataset.protocol={id: speaker-k-fold}']);
+    const { config } = load(
+      {
+        'exp.yaml': `${MINIMAL}seed: 3\ntrainer: { optimizer: { id: sgd }, schedule: { id: step } }\n`,
+      },
+      ['dataset.protocol={id: speaker-k-fold}'],
+    );
     expect(config.trainer.optimizer).toEqual({ id: 'sgd', learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0 });
     expect(config.trainer.schedule).toEqual({ id: 'step', everyEpochs: 10, gamma: 0.1 });
     expect(config.dataset.protocol).toEqual({ id: 'speaker-k-fold', k: 5, validationSpeakers: 1 });
@@ -388,7 +445,9 @@ describe('loadExperiment: the resolved config', () => {
 
   it('hash: stable under key order and formatting, changed by any value', () => {
     const a = load({ 'exp.yaml': MINIMAL + 'trainer: { epochs: 5, batchSize: 8 }\n' });
-    const b = load({ 'exp.yaml': 'trainer:\n  batchSize: 8\n  epochs: 5\nloss: { id: center }\nmodel: { id: cnn-birnn }\ndataset: { id: synthetic }\nname: demo\n' });
+    const b = load({
+      'exp.yaml': 'trainer:\n  batchSize: 8\n  epochs: 5\nloss: { id: center }\nmodel: { id: cnn-birnn }\ndataset: { id: synthetic }\nname: demo\n',
+    });
     const c = load({ 'exp.yaml': MINIMAL + 'trainer: { epochs: 5, batchSize: 8, evalBatchSize: 64 }\n' }); // a default written out
     expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(b.hash).toBe(a.hash);

@@ -38,9 +38,13 @@ export function loadExperiment(file: string, options: LoadOptions): LoadedExperi
   const { loaded, problems } = resolveExperiment(file, options);
   if (!loaded) {
     const sorted = sortProblems(problems);
-    throw new SerError('CONFIG_INVALID', `${sorted.length} problem${sorted.length === 1 ? '' : 's'} in the experiment config:\n${sorted.map(problemText).join('\n')}`, {
-      details: { file: path.resolve(file), problems: sorted.map(toConfigProblem) },
-    });
+    throw new SerError(
+      'CONFIG_INVALID',
+      `${sorted.length} problem${sorted.length === 1 ? '' : 's'} in the experiment config:\n${sorted.map(problemText).join('\n')}`,
+      {
+        details: { file: path.resolve(file), problems: sorted.map(toConfigProblem) },
+      },
+    );
   }
   return loaded;
 }
@@ -125,7 +129,10 @@ export function expandSweepPoints(experiment: LoadedExperiment | ExperimentConfi
   if ('hash' in experiment && 'sources' in experiment) return [...(experiment as LoadedExperiment).points];
   const config = experiment as ExperimentConfig;
   if (!plugins) {
-    throw new SerError('USAGE', 'expandSweepPoints: a config alone does not carry its points; pass what loadExperiment returned, or the plugin schemas as the second argument');
+    throw new SerError(
+      'USAGE',
+      'expandSweepPoints: a config alone does not carry its points; pass what loadExperiment returned, or the plugin schemas as the second argument',
+    );
   }
   const tree: Tree = { ...emptyTree(), value: structuredClone(config) as unknown as Record<string, unknown> };
   const problems = checkSweep(config.sweep, tree.sources);

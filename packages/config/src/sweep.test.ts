@@ -89,23 +89,25 @@ describe('expandSweepPoints', () => {
     expect(expandSweepPoints(copy, plugins).map((p) => p.hash)).toEqual(expandSweepPoints(loaded).map((p) => p.hash));
     copy.sweep.grid['loss.alpha'] = [5];
     const { problems } = problemsOf(() => expandSweepPoints(copy, plugins));
-    expect(problems.map((p) => [at(p), p.path])).toEqual([
-      ['unknown', 'loss.alpha'],
-    ]);
+    expect(problems.map((p) => [at(p), p.path])).toEqual([['unknown', 'loss.alpha']]);
     expect(problems[0].message).toMatch(/^expected number >= 0 and <= 1, found 5 \(sweep points 0, 1 of 2\)$/);
   });
 
   it('a point that switches the loss id and sets a key the new loss lacks is an error at that key', () => {
     const { problems } = problemsOf(() => load('  points: [ { loss.id: softmax, loss.alpha: 0.5 } ]\n'));
     expect(problems.map((p) => [at(p), p.path, p.message])).toEqual([
-      ['exp.yaml:6:33', 'loss.alpha', "unknown key for loss 'softmax' (it takes no keys besides id) (sweep point 1 of 2: loss.id=\"softmax\", loss.alpha=0.5)"],
+      ['exp.yaml:6:33', 'loss.alpha', 'unknown key for loss \'softmax\' (it takes no keys besides id) (sweep point 1 of 2: loss.id="softmax", loss.alpha=0.5)'],
     ]);
   });
 
   it('a point that breaks a cross-key constraint is reported with the point', () => {
     const { problems } = problemsOf(() => load('  zip: { features.windowMs: [25, 80], features.nFft: [512, 1024] }\n'));
     expect(problems.map((p) => [at(p), p.path, p.message])).toEqual([
-      ['exp.yaml:6:60', 'features.nFft', 'expected integer >= 1280 (the 80 ms window at 16000 Hz) or null, found 1024 (sweep point 1 of 2: features.windowMs=80, features.nFft=1024)'],
+      [
+        'exp.yaml:6:60',
+        'features.nFft',
+        'expected integer >= 1280 (the 80 ms window at 16000 Hz) or null, found 1024 (sweep point 1 of 2: features.windowMs=80, features.nFft=1024)',
+      ],
     ]);
   });
 
@@ -116,6 +118,8 @@ describe('expandSweepPoints', () => {
 
   it('an empty value list is an error at the key', () => {
     const { problems } = problemsOf(() => load('  grid: { loss.lambda: [] }\n'));
-    expect(problems.map((p) => [at(p), p.path, p.message])).toEqual([['exp.yaml:6:24', 'sweep.grid.loss.lambda', 'expected array with at least 1 item, found []']]);
+    expect(problems.map((p) => [at(p), p.path, p.message])).toEqual([
+      ['exp.yaml:6:24', 'sweep.grid.loss.lambda', 'expected array with at least 1 item, found []'],
+    ]);
   });
 });

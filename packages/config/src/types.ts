@@ -72,10 +72,7 @@ export interface PluginSchemas {
 }
 
 /** Where a value was written: a YAML file position (1-based), a command-line override, or nowhere known. */
-export type SourceLocation =
-  | { kind: 'file'; file: string; line: number; column: number }
-  | { kind: 'override'; text: string }
-  | { kind: 'unknown' };
+export type SourceLocation = { kind: 'file'; file: string; line: number; column: number } | { kind: 'override'; text: string } | { kind: 'unknown' };
 
 /** One problem found in a config, with its position and the formatted one-line text. */
 export interface ConfigProblem {

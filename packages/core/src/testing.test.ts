@@ -9,12 +9,21 @@ const ascii = (u8: Uint8Array, at: number, n: number) => String.fromCharCode(...
 
 describe('encodeWav', () => {
   it('writes a canonical 44-byte PCM header and interleaves the channels', () => {
-    const u8 = encodeWav({ channels: [[0.5, -0.5], [0.25, -1]], sampleRateHz: 8000, bits: 16 });
+    const u8 = encodeWav({
+      channels: [
+        [0.5, -0.5],
+        [0.25, -1],
+      ],
+      sampleRateHz: 8000,
+      bits: 16,
+    });
     const v = view(u8);
     expect(u8.length).toBe(44 + 2 * 2 * 2);
     expect([ascii(u8, 0, 4), ascii(u8, 8, 8), ascii(u8, 36, 4)]).toEqual(['RIFF', 'WAVEfmt ', 'data']);
     expect(v.getUint32(4, true)).toBe(u8.length - 8);
-    expect([v.getUint16(20, true), v.getUint16(22, true), v.getUint32(24, true), v.getUint32(28, true), v.getUint16(32, true), v.getUint16(34, true)]).toEqual([1, 2, 8000, 32000, 4, 16]);
+    expect([v.getUint16(20, true), v.getUint16(22, true), v.getUint32(24, true), v.getUint32(28, true), v.getUint16(32, true), v.getUint16(34, true)]).toEqual([
+      1, 2, 8000, 32000, 4, 16,
+    ]);
     expect(v.getUint32(40, true)).toBe(8);
     expect([0, 1, 2, 3].map((k) => v.getInt16(44 + 2 * k, true))).toEqual([16384, 8192, -16383, -32767]); // round(x * 32767), halves up
   });

@@ -37,7 +37,10 @@ describe('describeCorpus', () => {
     expect(text).toMatch(/^S1\s+female\s+-\s+2\s+1\s+1\s+0$/m);
     expect(text).toMatch(/^S3\s+male\s+-\s+2\s+1\s+1\s+0$/m);
     for (const f of folds) {
-      const row = new RegExp(`^${f.name}\\s+${f.train.length}\\s+${f.validation.length}\\s+${f.test.length}\\s+${f.name}\\s+${splitHash(f).slice(0, 16)}$`, 'm');
+      const row = new RegExp(
+        `^${f.name}\\s+${f.train.length}\\s+${f.validation.length}\\s+${f.test.length}\\s+${f.name}\\s+${splitHash(f).slice(0, 16)}$`,
+        'm',
+      );
       expect(text).toMatch(row);
     }
   });

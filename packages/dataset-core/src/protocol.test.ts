@@ -173,8 +173,18 @@ describe('split-file', () => {
     fs.writeFileSync(file, JSON.stringify(split));
     const [f] = makeFolds(c, { id: 'split-file', file, validationSpeakers: 1 }, 0);
     expect(f.name).toBe('my-split');
-    expect(f.test).toEqual(c.utterances.filter((u) => u.speaker === 'spk0').map((u) => u.id).sort());
-    expect(f.validation).toEqual(c.utterances.filter((u) => u.speaker === 'spk1').map((u) => u.id).sort());
+    expect(f.test).toEqual(
+      c.utterances
+        .filter((u) => u.speaker === 'spk0')
+        .map((u) => u.id)
+        .sort(),
+    );
+    expect(f.validation).toEqual(
+      c.utterances
+        .filter((u) => u.speaker === 'spk1')
+        .map((u) => u.id)
+        .sort(),
+    );
     expect(f.train.length + f.validation.length + f.test.length).toBe(Object.keys(split).length);
   });
 
@@ -199,7 +209,9 @@ describe('split-file', () => {
     expect(() => makeFolds(c, { id: 'split-file', file: f1, validationSpeakers: 0 }, 0)).toThrow(/1 id\(s\) not in corpus 'test' \(nope_1\)/);
     const f2 = path.join(tmp, 'bad.csv');
     fs.writeFileSync(f2, 'spk0_0,test\nspk1_0,holdout\n');
-    expect(() => makeFolds(c, { id: 'split-file', file: f2, validationSpeakers: 0 }, 0)).toThrow(/line 2: split of 'spk1_0' is "holdout"; allowed: train, validation, test/);
+    expect(() => makeFolds(c, { id: 'split-file', file: f2, validationSpeakers: 0 }, 0)).toThrow(
+      /line 2: split of 'spk1_0' is "holdout"; allowed: train, validation, test/,
+    );
   });
 
   it('a leaky split file fails with SPLIT_LEAKAGE naming the speaker', () => {
@@ -222,7 +234,13 @@ describe('determinism and splitHash', () => {
     const p = { id: 'leave-one-session-out' as const, validationSpeakers: 1 };
     const a = makeFolds(c, p, 0);
     expect(makeFolds(c, p, 0)).toEqual(a);
-    const vals = new Set([0, 1, 2, 3, 4, 5].map((s) => makeFolds(c, p, s).map((f) => f.validation.join()).join('|')));
+    const vals = new Set(
+      [0, 1, 2, 3, 4, 5].map((s) =>
+        makeFolds(c, p, s)
+          .map((f) => f.validation.join())
+          .join('|'),
+      ),
+    );
     expect(vals.size).toBeGreaterThan(1);
   });
 
@@ -243,7 +261,7 @@ describe('protocolSchema', () => {
     expect(validate(cfg)).toEqual([]);
     expect(cfg).toEqual({ id: 'speaker-k-fold', k: 5, validationSpeakers: 1 });
   });
-  it("rejects a key of another variant, unknown ids and a split-file without file", () => {
+  it('rejects a key of another variant, unknown ids and a split-file without file', () => {
     expect(validate({ id: 'leave-one-speaker-out', k: 3 })).not.toEqual([]);
     expect(validate({ id: 'split-file' })).not.toEqual([]);
     expect(validate({ id: 'split-file', file: 'x.csv' })).toEqual([]);

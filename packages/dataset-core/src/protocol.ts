@@ -36,7 +36,10 @@ export const protocolSchema = oneOfById(
       { id: Type.Literal('leave-one-session-out'), validationSpeakers },
       { required: ['id'], description: "One fold per recording session (IEMOCAP: 'Session1'..'Session5')." },
     ),
-    configObject({ id: Type.Literal('leave-one-speaker-out'), validationSpeakers }, { required: ['id'], description: 'One fold per speaker, named after the speaker.' }),
+    configObject(
+      { id: Type.Literal('leave-one-speaker-out'), validationSpeakers },
+      { required: ['id'], description: 'One fold per speaker, named after the speaker.' },
+    ),
     configObject(
       {
         id: Type.Literal('speaker-k-fold'),
@@ -60,7 +63,8 @@ export const protocolSchema = oneOfById(
     ),
   ],
   {
-    description: 'How the corpus is cut into speaker-independent folds. The validation set is always taken from the training speakers, never from the test fold.',
+    description:
+      'How the corpus is cut into speaker-independent folds. The validation set is always taken from the training speakers, never from the test fold.',
     default: { id: 'leave-one-speaker-out' },
   },
 );
@@ -154,9 +158,13 @@ function speakerKFold(corpus: Corpus, k: number, validationSpeakers: number, see
   for (const u of corpus.utterances) counts.set(u.speaker, (counts.get(u.speaker) ?? 0) + 1);
   const speakers = [...counts.keys()].sort(naturalCompare);
   if (k > speakers.length) {
-    throw new SerError('CONFIG_INVALID', `dataset.protocol.k is ${k} but corpus '${corpus.dataset}' has ${speakers.length} speakers: set k to at most ${speakers.length}`, {
-      details: { k, speakers: speakers.length },
-    });
+    throw new SerError(
+      'CONFIG_INVALID',
+      `dataset.protocol.k is ${k} but corpus '${corpus.dataset}' has ${speakers.length} speakers: set k to at most ${speakers.length}`,
+      {
+        details: { k, speakers: speakers.length },
+      },
+    );
   }
   const order = new Rng(seed).fork('speaker-k-fold').shuffle(speakers);
   // a stable sort keeps the seeded order among speakers of equal size
@@ -198,9 +206,13 @@ function splitFileFold(corpus: Corpus, file: string, validationSpeakers: number,
   const test = pick('test');
   const validation = pick('validation');
   if (test.length === 0 || train.length === 0) {
-    throw new SerError('CONFIG_INVALID', `split file ${path.resolve(file)} lists ${train.length} train and ${test.length} test utterances of this corpus; both must be non-empty`, {
-      details: { file },
-    });
+    throw new SerError(
+      'CONFIG_INVALID',
+      `split file ${path.resolve(file)} lists ${train.length} train and ${test.length} test utterances of this corpus; both must be non-empty`,
+      {
+        details: { file },
+      },
+    );
   }
   if (validation.length > 0) return sortedFold(name, train, validation, test);
   return withValidation(name, train, test, validationSpeakers, seed);

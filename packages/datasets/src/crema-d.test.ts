@@ -23,7 +23,10 @@ function fixture(name: string, demographics: boolean, extra: string[] = []): str
   }
   for (const f of extra) writeTinyWav(path.join(root, 'AudioWAV', f));
   if (demographics) {
-    fs.writeFileSync(path.join(root, 'VideoDemographics.csv'), 'ActorID,Age,Sex,Race,Ethnicity\n1001,51,Male,Caucasian,Not Hispanic\n1002,21,Female,Caucasian,Not Hispanic\n');
+    fs.writeFileSync(
+      path.join(root, 'VideoDemographics.csv'),
+      'ActorID,Age,Sex,Race,Ethnicity\n1001,51,Male,Caucasian,Not Hispanic\n1002,21,Female,Caucasian,Not Hispanic\n',
+    );
   }
   return root;
 }
@@ -67,6 +70,8 @@ describe('crema-d', () => {
     expect(err.message).toMatch(/1001_DFA_XYZ_XX\.wav: emotion 'XYZ' is not a CREMA-D emotion; allowed: ANG, DIS, FEA, HAP, NEU, SAD/);
     const nf = await caught(() => cremaD.load({ path: path.join(tmp, 'nope') } as any, testContext(tmp)));
     expect(nf.code).toBe('DATASET_NOT_FOUND');
-    expect(nf.message).toMatch(/^CREMA-D folder not found: .*nope \(dataset.path in the experiment config\): point dataset.path at the folder holding AudioWAV\//);
+    expect(nf.message).toMatch(
+      /^CREMA-D folder not found: .*nope \(dataset.path in the experiment config\): point dataset.path at the folder holding AudioWAV\//,
+    );
   });
 });

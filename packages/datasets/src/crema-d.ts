@@ -70,9 +70,13 @@ function readDemographics(file: string): Map<string, 'female' | 'male'> {
   const idCol = header.indexOf('actorid');
   const sexCol = header.indexOf('sex');
   if (idCol < 0 || sexCol < 0) {
-    throw new SerError('DATASET_MISSING_FILES', `CREMA-D: ${file} has no ActorID and Sex columns (header: ${rows[0]?.join(',')}); use the published VideoDemographics.csv`, {
-      details: { file },
-    });
+    throw new SerError(
+      'DATASET_MISSING_FILES',
+      `CREMA-D: ${file} has no ActorID and Sex columns (header: ${rows[0]?.join(',')}); use the published VideoDemographics.csv`,
+      {
+        details: { file },
+      },
+    );
   }
   for (const r of rows.slice(1)) {
     const sex = (r[sexCol] ?? '').trim().toLowerCase();

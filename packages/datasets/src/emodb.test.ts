@@ -59,7 +59,9 @@ describe('emodb on fixtures', () => {
     const root = fixture('partial', files);
     const err = await caught(() => emodb.load({ path: root } as any, testContext(tmp)));
     expect(err.code).toBe('DATASET_COUNT_MISMATCH');
-    expect(err.message).toContain('found 6 utterances of anger, happiness, neutral, sadness where the EMO-DB release (535 utterances, 10 speakers) documents 339');
+    expect(err.message).toContain(
+      'found 6 utterances of anger, happiness, neutral, sadness where the EMO-DB release (535 utterances, 10 speakers) documents 339',
+    );
     expect(err.message).toContain('anger: found 2, documented 127');
     expect(err.message).toContain('speakers: found 2, documented 10');
     expect(err.message).toContain('dataset.subset: true');
@@ -98,7 +100,9 @@ describe('emodb on fixtures', () => {
     const root = fixture('unknown', ['03a01Xa.wav']);
     const err = await caught(() => emodb.load({ path: root, subset: true } as any, testContext(tmp)));
     expect(err.code).toBe('DATASET_UNKNOWN_LABEL');
-    expect(err.message).toMatch(/03a01Xa\.wav: emotion letter 'X' is not an EMO-DB emotion; allowed: W anger, L boredom, E disgust, A fear, F happiness, N neutral, T sadness/);
+    expect(err.message).toMatch(
+      /03a01Xa\.wav: emotion letter 'X' is not an EMO-DB emotion; allowed: W anger, L boredom, E disgust, A fear, F happiness, N neutral, T sadness/,
+    );
   });
 
   it('names an unknown class-map key and the allowed ones', async () => {

@@ -116,7 +116,9 @@ describe('iemocap', () => {
     });
     const err = await caught(() => iemocap.load({ path: root, subset: true } as any, testContext(tmp)));
     expect(err.code).toBe('DATASET_UNKNOWN_LABEL');
-    expect(err.message).toContain(`${path.join(root, 'Session1', 'dialog', 'EmoEvaluation', 'Ses01F_impro01.txt')}, line 3: label 'nue' of Ses01F_impro01_F000 is not an IEMOCAP code; allowed: neu, hap, exc`);
+    expect(err.message).toContain(
+      `${path.join(root, 'Session1', 'dialog', 'EmoEvaluation', 'Ses01F_impro01.txt')}, line 3: label 'nue' of Ses01F_impro01_F000 is not an IEMOCAP code; allowed: neu, hap, exc`,
+    );
   });
 
   it('names absent sessions unless subset: true, and a folder without sessions', async () => {
@@ -130,6 +132,8 @@ describe('iemocap', () => {
     fs.mkdirSync(empty);
     const nf = await caught(() => iemocap.load({ path: empty } as any, testContext(tmp)));
     expect(nf.code).toBe('DATASET_NOT_FOUND');
-    expect(nf.message).toMatch(/^IEMOCAP folder holds no Session1..Session5: .* \(dataset.path in the experiment config\): point dataset.path at the folder holding Session1..Session5/);
+    expect(nf.message).toMatch(
+      /^IEMOCAP folder holds no Session1..Session5: .* \(dataset.path in the experiment config\): point dataset.path at the folder holding Session1..Session5/,
+    );
   });
 });

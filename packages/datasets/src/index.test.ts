@@ -18,7 +18,15 @@ describe('datasets', () => {
       if (d.id === 'synthetic') {
         const cfg: Record<string, unknown> = {};
         expect(validate(cfg)).toBe(true);
-        expect(cfg).toEqual({ speakers: 8, utterancesPerSpeakerPerClass: 12, classes: ['angry', 'happy', 'neutral', 'sad'], sampleRateHz: 16000, durationS: [1, 2], difficulty: 0.5, seed: 0 });
+        expect(cfg).toEqual({
+          speakers: 8,
+          utterancesPerSpeakerPerClass: 12,
+          classes: ['angry', 'happy', 'neutral', 'sad'],
+          sampleRateHz: 16000,
+          durationS: [1, 2],
+          difficulty: 0.5,
+          seed: 0,
+        });
         expect(validate({ classes: ['angry', 'furious'] })).toBe(false);
       } else {
         expect(validate({}), d.id).toBe(false);

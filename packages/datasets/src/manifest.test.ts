@@ -86,6 +86,8 @@ describe('manifest', () => {
 
     const e4 = await caught(() => manifest.load({ path: path.join(tmp, 'none.csv') } as any, testContext(tmp, 'exp.yaml')));
     expect(e4.code).toBe('DATASET_NOT_FOUND');
-    expect(e4.message).toBe(`manifest file not found: ${path.join(tmp, 'none.csv')} (dataset.path in exp.yaml): point dataset.path at a .csv or .jsonl manifest`);
+    expect(e4.message).toBe(
+      `manifest file not found: ${path.join(tmp, 'none.csv')} (dataset.path in exp.yaml): point dataset.path at a .csv or .jsonl manifest`,
+    );
   });
 });

@@ -31,7 +31,8 @@ const schema = {
       type: 'object',
       additionalProperties: { type: 'string', minLength: 1 },
       minProperties: 1,
-      description: 'Map from manifest labels to class names; several labels may map to one class; labels left out are not used. Default: each label is its own class.',
+      description:
+        'Map from manifest labels to class names; several labels may map to one class; labels left out are not used. Default: each label is its own class.',
     },
   },
   required: ['path'],
@@ -49,10 +50,15 @@ function readRows(file: string): { rows: Row[]; lineOf: (i: number) => number } 
       try {
         v = JSON.parse(line);
       } catch (cause) {
-        throw new SerError('CONFIG_INVALID', `manifest ${file}, line ${i + 1}: not valid JSON (${(cause as Error).message})`, { cause, details: { file, line: i + 1 } });
+        throw new SerError('CONFIG_INVALID', `manifest ${file}, line ${i + 1}: not valid JSON (${(cause as Error).message})`, {
+          cause,
+          details: { file, line: i + 1 },
+        });
       }
       if (!v || typeof v !== 'object' || Array.isArray(v)) {
-        throw new SerError('CONFIG_INVALID', `manifest ${file}, line ${i + 1}: expected an object {"path", "label", "speaker", ...}`, { details: { file, line: i + 1 } });
+        throw new SerError('CONFIG_INVALID', `manifest ${file}, line ${i + 1}: expected an object {"path", "label", "speaker", ...}`, {
+          details: { file, line: i + 1 },
+        });
       }
       rows.push(v as Row);
       lines.push(i + 1);
@@ -67,7 +73,9 @@ function readRows(file: string): { rows: Row[]; lineOf: (i: number) => number } 
 }
 
 function gender(value: unknown, where: string): 'female' | 'male' | undefined {
-  const v = String(value ?? '').trim().toLowerCase();
+  const v = String(value ?? '')
+    .trim()
+    .toLowerCase();
   if (v === '' || v === 'unknown' || v === 'u' || v === 'na') return undefined;
   if (v === 'female' || v === 'f' || v === 'w') return 'female';
   if (v === 'male' || v === 'm') return 'male';
@@ -77,7 +85,8 @@ function gender(value: unknown, where: string): 'female' | 'male' | undefined {
 /** Any corpus without code: a CSV or JSONL manifest of path, label, speaker (+ session, gender, id). */
 export const manifest = defineDataset<ManifestConfig>({
   id: 'manifest',
-  description: 'A generic corpus from a CSV or JSONL manifest (path, label, speaker; optional session, gender, id, durationS); paths relative to the manifest file.',
+  description:
+    'A generic corpus from a CSV or JSONL manifest (path, label, speaker; optional session, gender, id, durationS); paths relative to the manifest file.',
   schema,
   async load(raw, context): Promise<Corpus> {
     const config = withDefaults<ManifestConfig>(schema, raw);
@@ -111,7 +120,9 @@ export const manifest = defineDataset<ManifestConfig>({
       const get = (k: string) => (row[k] === undefined || row[k] === null ? '' : String(row[k]).trim());
       for (const k of ['path', 'label', 'speaker']) {
         if (get(k) === '') {
-          throw new SerError('CONFIG_INVALID', `${where}: '${k}' is empty; every row needs path, label and speaker`, { details: { file, line: lineOf(i), field: k } });
+          throw new SerError('CONFIG_INVALID', `${where}: '${k}' is empty; every row needs path, label and speaker`, {
+            details: { file, line: lineOf(i), field: k },
+          });
         }
       }
       const original = get('label');
@@ -123,9 +134,13 @@ export const manifest = defineDataset<ManifestConfig>({
         }
         label = classMap[original];
       } else if (classes && !classes.includes(original)) {
-        throw new SerError('DATASET_UNKNOWN_LABEL', `${where}: label '${original}' is not in dataset.classes; allowed: ${classes.join(', ')} (or map labels with dataset.classMap)`, {
-          details: { file, line: lineOf(i), label: original, allowed: classes },
-        });
+        throw new SerError(
+          'DATASET_UNKNOWN_LABEL',
+          `${where}: label '${original}' is not in dataset.classes; allowed: ${classes.join(', ')} (or map labels with dataset.classMap)`,
+          {
+            details: { file, line: lineOf(i), label: original, allowed: classes },
+          },
+        );
       }
       const audio = path.resolve(base, get('path'));
       const id = get('id') || path.basename(audio).replace(/\.[^.]*$/, '');
@@ -152,9 +167,13 @@ export const manifest = defineDataset<ManifestConfig>({
     });
     if (missing.length > 0) throw missingFilesError('manifest', missing, `paths are relative to ${base}: fix the manifest or restore the files`);
     if (utterances.length === 0) {
-      throw new SerError('CONFIG_INVALID', `manifest ${file}: no utterances${dropped.size ? ` (labels ${[...dropped.keys()].join(', ')} are not in dataset.classMap)` : ''}`, {
-        details: { file },
-      });
+      throw new SerError(
+        'CONFIG_INVALID',
+        `manifest ${file}: no utterances${dropped.size ? ` (labels ${[...dropped.keys()].join(', ')} are not in dataset.classMap)` : ''}`,
+        {
+          details: { file },
+        },
+      );
     }
     if (dropped.size > 0) {
       context.logger.info(`manifest: left out labels not in dataset.classMap: ${[...dropped].map(([l, n]) => `${l} (${n})`).join(', ')}`);
@@ -162,7 +181,15 @@ export const manifest = defineDataset<ManifestConfig>({
     const order = classMap ? (classes ?? [...new Set(Object.values(classMap))].sort()) : (classes ?? [...new Set(utterances.map((u) => u.label))].sort());
     fillDurations('manifest', utterances, context.logger);
     const mapText = classMap
-      ? order.map((c) => `${c}=${Object.keys(classMap).filter((k) => classMap[k] === c).sort().join('+')}`).join('; ')
+      ? order
+          .map(
+            (c) =>
+              `${c}=${Object.keys(classMap)
+                .filter((k) => classMap[k] === c)
+                .sort()
+                .join('+')}`,
+          )
+          .join('; ')
       : order.join(',');
     return { dataset: 'manifest', classes: order, utterances, classMap: `${order.length}-class (${path.basename(file)}): ${mapText}` };
   },

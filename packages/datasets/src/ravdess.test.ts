@@ -28,7 +28,9 @@ describe('ravdess', () => {
     const root = fixture('partial');
     const err = await caught(() => ravdess.load({ path: root } as any, testContext(tmp)));
     expect(err.code).toBe('DATASET_COUNT_MISMATCH');
-    expect(err.message).toContain('found 10 utterances of angry, happy, neutral, sad where the RAVDESS audio-only speech release (1,440 files, 24 actors) documents 672');
+    expect(err.message).toContain(
+      'found 10 utterances of angry, happy, neutral, sad where the RAVDESS audio-only speech release (1,440 files, 24 actors) documents 672',
+    );
     expect(err.message).toContain('speakers: found 2, documented 24');
   });
 

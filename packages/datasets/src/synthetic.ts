@@ -29,7 +29,13 @@ const EMOTIONS = Object.keys(PROSODY);
 const schema = {
   type: 'object',
   properties: {
-    speakers: { type: 'integer', minimum: 2, maximum: 200, default: 8, description: 'Number of synthetic speakers; even-numbered indices female (S01, S03, ...), the others male.' },
+    speakers: {
+      type: 'integer',
+      minimum: 2,
+      maximum: 200,
+      default: 8,
+      description: 'Number of synthetic speakers; even-numbered indices female (S01, S03, ...), the others male.',
+    },
     utterancesPerSpeakerPerClass: { type: 'integer', minimum: 1, maximum: 1000, default: 12, description: 'Utterances per speaker and class.' },
     classes: {
       type: 'array',
@@ -75,7 +81,8 @@ function resolveConfig(raw: Partial<SyntheticConfig> | undefined): SyntheticConf
   // change the cache hash
   const own = Object.fromEntries(Object.entries(raw ?? {}).filter(([k]) => k in schema.properties));
   const c = withDefaults<SyntheticConfig>(schema, own as Partial<SyntheticConfig>);
-  const bad = (field: string, msg: string) => new SerError('CONFIG_INVALID', `synthetic: dataset.${field} ${msg}`, { details: { field, value: (c as any)[field] } });
+  const bad = (field: string, msg: string) =>
+    new SerError('CONFIG_INVALID', `synthetic: dataset.${field} ${msg}`, { details: { field, value: (c as any)[field] } });
   for (const k of ['speakers', 'utterancesPerSpeakerPerClass', 'sampleRateHz', 'seed'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 0) throw bad(k, `must be a non-negative integer, got ${JSON.stringify(c[k])}`);
   }

@@ -9,7 +9,11 @@ import type { DatasetContext } from '@ser/dataset-core';
 /** Writes a 16-bit mono WAV of a quiet 220 Hz tone (amplitude 3000 / 32767, durationS long) to file, making folders. */
 export function writeTinyWav(file: string, durationS = 0.05, sampleRateHz = 16000): void {
   const n = Math.round(durationS * sampleRateHz);
-  writeWav(file, Float64Array.from({ length: n }, (_, i) => (3000 / 32767) * Math.sin((2 * Math.PI * 220 * i) / sampleRateHz)), sampleRateHz);
+  writeWav(
+    file,
+    Float64Array.from({ length: n }, (_, i) => (3000 / 32767) * Math.sin((2 * Math.PI * 220 * i) / sampleRateHz)),
+    sampleRateHz,
+  );
 }
 
 export function makeTmpDir(prefix: string): string {

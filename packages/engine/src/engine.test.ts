@@ -22,18 +22,13 @@ describe('backendOrder', () => {
     expect(backendOrder('auto', gpuMachine)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
     expect(backendOrder('auto', cpuMachine)).toEqual(['tfjs-node', 'wasm', 'cpu']);
     const log = recordingLogger();
-    expect(backendOrder('auto', { probeGpu: () => 'GPU 0', resolves: (p) => p !== '@tensorflow/tfjs-node-gpu' }, log)).toEqual([
-      'tfjs-node',
-      'wasm',
-      'cpu',
-    ]);
+    expect(backendOrder('auto', { probeGpu: () => 'GPU 0', resolves: (p) => p !== '@tensorflow/tfjs-node-gpu' }, log)).toEqual(['tfjs-node', 'wasm', 'cpu']);
     expect(log.lines.join('\n')).toMatch(/tfjs-node-gpu is not installed/);
   });
 
   it('an explicit choice is the only one tried', () => {
     expect(backendOrder('wasm', gpuMachine)).toEqual(['wasm']);
   });
-
 });
 
 describe('probeNvidiaGpu', () => {

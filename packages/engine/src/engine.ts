@@ -9,7 +9,17 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { SerError, silentLogger } from '@ser/core';
 import type { Logger } from '@ser/core';
-import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, activeKernelBuild, configureNativeKernels, nativeKernelsPin, nativeKernelsStatus, pinNativeKernels, wasmKernelsStatus, type KernelPin } from './native-kernels.js';
+import {
+  NATIVE_API_VERSION,
+  WASM_KERNELS_API_VERSION,
+  activeKernelBuild,
+  configureNativeKernels,
+  nativeKernelsPin,
+  nativeKernelsStatus,
+  pinNativeKernels,
+  wasmKernelsStatus,
+  type KernelPin,
+} from './native-kernels.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 
 /** The backends the framework knows, fastest first. */
@@ -220,11 +230,16 @@ export async function initEngine(options: InitEngineOptions = {}): Promise<Engin
         // on the engine's wasm kernels and their threads
         const k = activeKernelBuild() === 'wasm' ? wasmKernelsStatus() : null;
         if (k?.threads) used = k.threads;
-        else logger.info(`engine: wasm runs ${used} thread(s) here: the engine's wasm kernels are off (${nativeKernelsPin() === 'off' ? "switched off: nativeKernels 'off'" : wasmKernelsStatus().reason})`);
+        else
+          logger.info(
+            `engine: wasm runs ${used} thread(s) here: the engine's wasm kernels are off (${nativeKernelsPin() === 'off' ? "switched off: nativeKernels 'off'" : wasmKernelsStatus().reason})`,
+          );
       }
       const gpu = id === 'tfjs-node-gpu' ? probes.probeGpu() : null;
       current = describe(id, used, gpu);
-      logger.info(`engine: ${id} (tf backend ${current.tfBackend}, tfjs ${current.versions.tfjs}${current.versions.libtensorflow ? `, libtensorflow ${current.versions.libtensorflow}` : ''}${current.gpu ? `, ${current.gpu}` : ''})`);
+      logger.info(
+        `engine: ${id} (tf backend ${current.tfBackend}, tfjs ${current.versions.tfjs}${current.versions.libtensorflow ? `, libtensorflow ${current.versions.libtensorflow}` : ''}${current.gpu ? `, ${current.gpu}` : ''})`,
+      );
       return current;
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);

@@ -63,8 +63,14 @@ describe('fastMaxPool', () => {
     [[2, 8, 6, 3], 2],
     [[1, 9, 7, 2], 2], // odd sizes: the last row and column are dropped, as 'valid' does
     [[2, 9, 9, 1], 3],
-    [[2, 9, 8, 2], [3, 2]], // rectangular window [h, w]
-    [[1, 7, 9, 2], [1, 4]],
+    [
+      [2, 9, 8, 2],
+      [3, 2],
+    ], // rectangular window [h, w]
+    [
+      [1, 7, 9, 2],
+      [1, 4],
+    ],
   ] as const)('x %j size %j equals tf.maxPool on libtensorflow (its custom gradient) and on cpu', async (shape, s) => {
     const size: number | [number, number] = typeof s === 'number' ? s : [s[0], s[1]];
     for (const backend of ['tfjs-node', 'cpu'] as const) {

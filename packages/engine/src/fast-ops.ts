@@ -15,12 +15,7 @@ export const IM2COL_MAX_PATCH = 32;
  * a first layer on a spectrogram) it builds the patch matrix [fh*fw*cin, batch*h*w] from fh*fw
  * shifted slices and does one matMul; otherwise it is tf.conv2d.
  */
-export function fastConv2d(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D | tf.Variable,
-  strides: number = 1,
-  pad: 'same' | 'valid' = 'same',
-): tf.Tensor4D {
+export function fastConv2d(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Variable, strides: number = 1, pad: 'same' | 'valid' = 'same'): tf.Tensor4D {
   if (x.rank !== 4 || filter.rank !== 4 || x.shape[3] !== filter.shape[2]) {
     throw new SerError(
       'SHAPE_MISMATCH',
@@ -35,7 +30,14 @@ export function fastConv2d(
     const [pt, pl] = pad === 'same' ? [Math.floor((fh - 1) / 2), Math.floor((fw - 1) / 2)] : [0, 0];
     const [oh, ow] = pad === 'same' ? [h, w] : [h - fh + 1, w - fw + 1];
     const xp =
-      pad === 'same' ? tf.pad(x, [[0, 0], [pt, fh - 1 - pt], [pl, fw - 1 - pl], [0, 0]]) : x;
+      pad === 'same'
+        ? tf.pad(x, [
+            [0, 0],
+            [pt, fh - 1 - pt],
+            [pl, fw - 1 - pl],
+            [0, 0],
+          ])
+        : x;
     // rows in filter order (i, j, c): [fh*fw*cin, b*oh*ow], each row a contiguous copy
     const rows: tf.Tensor[] = [];
     for (let i = 0; i < fh; i++) {

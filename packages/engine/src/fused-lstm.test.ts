@@ -36,9 +36,7 @@ function reference(kind: Kind, fused: FusedLstm | FusedGru, goBackwards: boolean
 
 describe.each(['lstm', 'gru'] as const)('Fused %s against tf.layers', (kind) => {
   const make = (seed: number) =>
-    kind === 'lstm'
-      ? new FusedLstm({ inputSize: 5, units: 6, seed, name: `t-${kind}` })
-      : new FusedGru({ inputSize: 5, units: 6, seed, name: `t-${kind}` });
+    kind === 'lstm' ? new FusedLstm({ inputSize: 5, units: 6, seed, name: `t-${kind}` }) : new FusedGru({ inputSize: 5, units: 6, seed, name: `t-${kind}` });
 
   it.each([false, true])('outputs and gradients match (reverse=%s)', (reverse) => {
     const rng = new Rng(reverse ? 2 : 1);
@@ -86,7 +84,11 @@ describe.each(['lstm', 'gru'] as const)('Fused %s against tf.layers', (kind) => 
   it.each([false, true])('masked final-state gradients match tf.layers with the mask (reverse=%s)', (reverse) => {
     const rng = new Rng(reverse ? 22 : 21);
     const x = randn(rng, [3, 6, 5]) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1], [1, 1, 0, 0, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 0, 0],
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 0, 0, 0, 0],
+    ]);
     const w = randn(rng, [3, 6]);
     const fused = make(16);
     fused.trainableVariables[2].assign(randn(rng, fused.trainableVariables[2].shape) as tf.Tensor1D);
@@ -103,7 +105,12 @@ describe.each(['lstm', 'gru'] as const)('Fused %s against tf.layers', (kind) => 
     fused.trainableVariables.forEach((v, i) => expect(maxDiff(gOurs.grads[v.name], gTheirs.grads[theirVars[i].name])).toBeLessThan(TOL));
     const dx = (fn: (xx: tf.Tensor3D) => tf.Tensor) => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(fn(xx as tf.Tensor3D), w)))(x);
     const dxO = dx((xx) => fused.apply(xx, mask, { reverse }));
-    expect(maxDiff(dxO, dx((xx) => layer.apply(xx, { mask }) as tf.Tensor))).toBeLessThan(TOL);
+    expect(
+      maxDiff(
+        dxO,
+        dx((xx) => layer.apply(xx, { mask }) as tf.Tensor),
+      ),
+    ).toBeLessThan(TOL);
     // padded frames get no gradient
     expect(tf.max(tf.abs(tf.slice(dxO, [0, 4, 0], [1, 2, 5]))).dataSync()[0]).toBe(0);
     fused.dispose();
@@ -117,7 +124,10 @@ describe.each(['lstm', 'gru'] as const)('Fused %s against tf.layers', (kind) => 
     const short = randn(rng, [1, 4, 5]);
     // batch: row 0 = short padded with garbage (must be ignored), row 1 = a full-length sequence
     const padded = tf.concat([tf.concat([short, randn(rng, [1, 5, 5])], 1), long], 0) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1, 1, 0, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 1, 1, 1]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 0, 0, 0, 0, 0],
+      [1, 1, 1, 1, 1, 1, 1, 1, 1],
+    ]);
     for (const reverse of [false, true]) {
       const finalPadded = fused.apply(padded, mask, { reverse });
       const finalShort = fused.apply(short as tf.Tensor3D, undefined, { reverse });
@@ -135,7 +145,10 @@ describe.each(['lstm', 'gru'] as const)('Fused %s against tf.layers', (kind) => 
   it('leaks no tensors in apply or in its gradient', () => {
     const fused = make(13);
     const x = tf.randomNormal([2, 4, 5], 0, 1, 'float32', 1) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1, 0], [1, 1, 1, 1]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 0],
+      [1, 1, 1, 1],
+    ]);
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       fused.apply(x, mask, { returnSequences: true, reverse: true });
@@ -196,7 +209,10 @@ describe('FusedBiRnn', () => {
   it('concatenates the forward pass and the time-aligned reverse pass', () => {
     const bi = new FusedBiRnn({ inputSize: 5, units: 3, seed: 1, name: 'bi' });
     const x = tf.randomNormal([2, 6, 5], 0, 1, 'float32', 3) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0, 0],
+    ]);
     const out = bi.apply(x, mask, { returnSequences: true });
     expect(out.shape).toEqual([2, 6, 6]);
     const fw = bi.fw.apply(x, mask, { returnSequences: true });
@@ -213,27 +229,40 @@ describe('FusedBiRnn', () => {
     ['concat', false],
     ['sum', true],
     ['sum', false],
-  ] as const)('LSTM on libtensorflow: both directions stacked equal the separate passes in value and gradient (merge %s, returnSequences %s)', async (merge, returnSequences) => {
-    await import('@tensorflow/tfjs-node');
-    await tf.setBackend('tensorflow'); // the stacked path runs on libtensorflow only
-    const bi = new FusedBiRnn({ inputSize: 5, units: 3, seed: 2, name: 'stack', merge });
-    const x = tf.randomNormal([3, 7, 5], 0, 1, 'float32', 4) as tf.Tensor3D;
-    const mask = tf.tensor2d([[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0, 0]]);
-    const w = tf.randomNormal(returnSequences ? [3, 7, merge === 'concat' ? 6 : 3] : [3, merge === 'concat' ? 6 : 3], 0, 1, 'float32', 5);
-    const before = tf.memory().numTensors;
-    for (const m of [mask, undefined]) {
-      const loss = (f: () => tf.Tensor) => () => tf.sum(tf.mul(f(), w)) as tf.Scalar;
-      const got = tf.variableGrads(loss(() => bi.apply(x, m, { returnSequences })), bi.trainableVariables);
-      const want = tf.variableGrads(loss(() => bidirectional(bi.fw, bi.bw, x, m, merge, { returnSequences })), bi.trainableVariables);
-      expect(Math.abs(got.value.dataSync()[0] - want.value.dataSync()[0])).toBeLessThan(1e-5);
-      for (const v of bi.trainableVariables) {
-        expect(maxDiff(got.grads[v.name], want.grads[v.name])).toBeLessThan(1e-5);
-        expect(tf.tidy(() => tf.max(tf.abs(want.grads[v.name])).dataSync()[0])).toBeGreaterThan(1e-3);
+  ] as const)(
+    'LSTM on libtensorflow: both directions stacked equal the separate passes in value and gradient (merge %s, returnSequences %s)',
+    async (merge, returnSequences) => {
+      await import('@tensorflow/tfjs-node');
+      await tf.setBackend('tensorflow'); // the stacked path runs on libtensorflow only
+      const bi = new FusedBiRnn({ inputSize: 5, units: 3, seed: 2, name: 'stack', merge });
+      const x = tf.randomNormal([3, 7, 5], 0, 1, 'float32', 4) as tf.Tensor3D;
+      const mask = tf.tensor2d([
+        [1, 1, 1, 1, 1, 1, 1],
+        [1, 1, 1, 1, 0, 0, 0],
+        [1, 1, 0, 0, 0, 0, 0],
+      ]);
+      const w = tf.randomNormal(returnSequences ? [3, 7, merge === 'concat' ? 6 : 3] : [3, merge === 'concat' ? 6 : 3], 0, 1, 'float32', 5);
+      const before = tf.memory().numTensors;
+      for (const m of [mask, undefined]) {
+        const loss = (f: () => tf.Tensor) => () => tf.sum(tf.mul(f(), w)) as tf.Scalar;
+        const got = tf.variableGrads(
+          loss(() => bi.apply(x, m, { returnSequences })),
+          bi.trainableVariables,
+        );
+        const want = tf.variableGrads(
+          loss(() => bidirectional(bi.fw, bi.bw, x, m, merge, { returnSequences })),
+          bi.trainableVariables,
+        );
+        expect(Math.abs(got.value.dataSync()[0] - want.value.dataSync()[0])).toBeLessThan(1e-5);
+        for (const v of bi.trainableVariables) {
+          expect(maxDiff(got.grads[v.name], want.grads[v.name])).toBeLessThan(1e-5);
+          expect(tf.tidy(() => tf.max(tf.abs(want.grads[v.name])).dataSync()[0])).toBeGreaterThan(1e-3);
+        }
+        tf.dispose([got.value, want.value, ...Object.values(got.grads), ...Object.values(want.grads)]);
       }
-      tf.dispose([got.value, want.value, ...Object.values(got.grads), ...Object.values(want.grads)]);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    bi.dispose();
-    await tf.setBackend('cpu');
-  });
+      expect(tf.memory().numTensors).toBe(before);
+      bi.dispose();
+      await tf.setBackend('cpu');
+    },
+  );
 });

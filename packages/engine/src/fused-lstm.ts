@@ -32,8 +32,7 @@ export interface RnnApplyOptions {
 }
 
 function uniqueName(base: string): string {
-  const taken = (tf.engine().state as unknown as { registeredVariables: Record<string, unknown> })
-    .registeredVariables;
+  const taken = (tf.engine().state as unknown as { registeredVariables: Record<string, unknown> }).registeredVariables;
   if (taken[base] === undefined) return base;
   for (let i = 1; ; i++) if (taken[`${base}_${i}`] === undefined) return `${base}_${i}`;
 }
@@ -46,10 +45,7 @@ function checkInput(layer: string, inputSize: number, x: tf.Tensor, mask?: tf.Te
     );
   }
   if (mask && (mask.rank !== 2 || mask.shape[0] !== x.shape[0] || mask.shape[1] !== x.shape[1])) {
-    throw new SerError(
-      'SHAPE_MISMATCH',
-      `${layer}.apply: mask must be [batch, time] = [${x.shape[0]}, ${x.shape[1]}], got [${mask.shape.join(', ')}]`,
-    );
+    throw new SerError('SHAPE_MISMATCH', `${layer}.apply: mask must be [batch, time] = [${x.shape[0]}, ${x.shape[1]}], got [${mask.shape.join(', ')}]`);
   }
 }
 
@@ -133,9 +129,7 @@ abstract class FusedRnnBase {
       // [batch*time, in] x [in, G*H] once, then time-major so each step is a contiguous slice.
       const proj = tf.add(tf.matMul(tf.reshape(x, [batch * time, this.inputSize]), this.kernel), this.bias);
       const steps = tf.unstack(tf.transpose(tf.reshape(proj, [batch, time, g]), [1, 0, 2])) as tf.Tensor2D[];
-      const masks = mask
-        ? (tf.unstack(tf.transpose(tf.reshape(tf.cast(mask, 'float32'), [batch, time, 1]), [1, 0, 2])) as tf.Tensor2D[])
-        : null;
+      const masks = mask ? (tf.unstack(tf.transpose(tf.reshape(tf.cast(mask, 'float32'), [batch, time, 1]), [1, 0, 2])) as tf.Tensor2D[]) : null;
       const outputs: tf.Tensor2D[] = new Array(time);
       let state = this.initialState(batch);
       // Index arithmetic, never an in-place reverse of the array tf.unstack returned (DESIGN trap).
@@ -307,7 +301,10 @@ export class FusedBiRnn {
       // [T*2, B, 4H] time-major, then ONE gather puts step k of both directions together: row
       // (k, fw) = time k, row (k, bw) = time T-1-k. The permutation is its own inverse.
       const byTime = tf.reshape(tf.transpose(tf.reshape(proj, [batch, time, 2, g]), [1, 2, 0, 3]), [time * 2, batch, g]);
-      const perm = tf.tensor1d(Array.from({ length: 2 * time }, (_, i) => (i % 2 === 0 ? i : 2 * (time - 1 - (i >> 1)) + 1)), 'int32');
+      const perm = tf.tensor1d(
+        Array.from({ length: 2 * time }, (_, i) => (i % 2 === 0 ? i : 2 * (time - 1 - (i >> 1)) + 1)),
+        'int32',
+      );
       const stepMajor = (t: tf.Tensor, last: number) => tf.reshape(tf.gather(t, perm), [time, 2, batch, last]) as tf.Tensor4D;
       const maskT = mask ? tf.reshape(tf.transpose(tf.cast(mask, 'float32')), [time, 1, batch, 1]) : null;
       const maskS = maskT ? stepMajor(tf.reshape(tf.concat([maskT, maskT], 1), [time * 2, batch, 1]), 1) : null;

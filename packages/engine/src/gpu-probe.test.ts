@@ -44,8 +44,14 @@ describe('probeGpus', () => {
   it('says why there is none: no nvidia-smi, nvidia-smi failing, an empty list', () => {
     expect(probeGpus({ env: { PATH: fakeBin({}) } })).toEqual({ found: false, reason: 'nvidia-smi not found' });
     const failing = fakeBin({ 'nvidia-smi': { out: "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.", code: 9 } });
-    expect(probeGpus({ env: { PATH: failing } })).toEqual({ found: false, reason: "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver." });
-    expect(probeGpus({ env: { PATH: fakeBin({ 'nvidia-smi': { out: HEADER('12.4'), queryOut: '' } }) } })).toEqual({ found: false, reason: 'nvidia-smi lists no GPU' });
+    expect(probeGpus({ env: { PATH: failing } })).toEqual({
+      found: false,
+      reason: "nvidia-smi failed: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.",
+    });
+    expect(probeGpus({ env: { PATH: fakeBin({ 'nvidia-smi': { out: HEADER('12.4'), queryOut: '' } }) } })).toEqual({
+      found: false,
+      reason: 'nvidia-smi lists no GPU',
+    });
   });
 });
 
@@ -55,7 +61,9 @@ describe('findLibraries', () => {
     fs.mkdirSync(lib, { recursive: true });
     fs.writeFileSync(path.join(lib, 'libcudart.so.11.0'), '');
     const ldconfig = fakeBin({
-      ldconfig: { out: '3 libs found in cache `/etc/ld.so.cache\'\n\tlibcudnn.so.8 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.8\n\tlibcublas.so.12 (libc6,x86-64) => /usr/local/cuda-12/lib64/libcublas.so.12' },
+      ldconfig: {
+        out: "3 libs found in cache `/etc/ld.so.cache'\n\tlibcudnn.so.8 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcudnn.so.8\n\tlibcublas.so.12 (libc6,x86-64) => /usr/local/cuda-12/lib64/libcublas.so.12",
+      },
     });
     const found = findLibraries(['libcudart.so.11.0', 'libcudnn.so.8', 'libcublas.so.11', 'libcufft.so.10'], {
       env: { PATH: ldconfig, LD_LIBRARY_PATH: lib },
@@ -87,7 +95,10 @@ describe('gpuEngineDecision', () => {
   });
 
   it('says exactly why not: no GPU, platform, old driver, missing or wrong-version libraries', () => {
-    expect(gpuEngineDecision({ gpu: { found: false, reason: 'nvidia-smi not found' }, libraries: all })).toEqual({ install: false, reason: 'no GPU: nvidia-smi not found' });
+    expect(gpuEngineDecision({ gpu: { found: false, reason: 'nvidia-smi not found' }, libraries: all })).toEqual({
+      install: false,
+      reason: 'no GPU: nvidia-smi not found',
+    });
     expect(gpuEngineDecision({ platform: 'darwin', arch: 'arm64', gpu, libraries: all }).reason).toMatch(/ships for linux-x64 only \(this is darwin-arm64\)/);
     const old = gpuEngineDecision({ platform: 'linux', arch: 'x64', gpu: { ...gpu, cuda: '11.0' }, libraries: all });
     expect(old.install).toBe(false);

@@ -4,7 +4,18 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@ser/core';
 import { FusedBiRnn, FusedLstm } from './fused-lstm.js';
 import { lstmRecurrenceStacked } from './internal/lstm-bptt.js';
-import { activeKernelBuild, configureNativeKernels, firstAvailableBuild, fusedConvPoolRelu, nativeKernelsStatus, nativeLstmLayer, nativeLstmRecurrence, parseNativeKernelsSwitch, pinNativeKernels, wasmKernelsStatus } from './native-kernels.js';
+import {
+  activeKernelBuild,
+  configureNativeKernels,
+  firstAvailableBuild,
+  fusedConvPoolRelu,
+  nativeKernelsStatus,
+  nativeLstmLayer,
+  nativeLstmRecurrence,
+  parseNativeKernelsSwitch,
+  pinNativeKernels,
+  wasmKernelsStatus,
+} from './native-kernels.js';
 import type { ConvPoolOptions, KernelBuild } from './native-kernels.js';
 
 // The engine's kernels, both builds (the native addon and the WebAssembly build), against the same
@@ -21,8 +32,10 @@ function randn(rng: Rng, shape: number[], scale = 1): tf.Tensor {
 /** max |a - b| / max(1, max |b|): relative to the reference's scale. */
 function relDiff(a: tf.Tensor, b: tf.Tensor): number {
   expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync(), y = b.dataSync();
-  let d = 0, s = 1;
+  const x = a.dataSync(),
+    y = b.dataSync();
+  let d = 0,
+    s = 1;
   for (let i = 0; i < x.length; i++) {
     d = Math.max(d, Math.abs(x[i] - y[i]));
     s = Math.max(s, Math.abs(y[i]));
@@ -56,7 +69,7 @@ describe('the native kernel addon', () => {
 
 const BUILDS: KernelBuild[] = [...(nativeKernelsStatus().loaded ? ['native' as const] : []), 'wasm'];
 
-describe('the kernels\' WebAssembly build', () => {
+describe("the kernels' WebAssembly build", () => {
   it('starts on every machine (it is committed; SIMD and shared memory are in Node 20), with worker threads', () => {
     expect(wasmKernelsStatus()).toEqual({ loaded: true, threads: expect.any(Number) });
   });
@@ -129,7 +142,8 @@ describe.each(BUILDS)('fusedConvPoolRelu: the %s kernel = tf ops', (build) => {
   it('gives bit-identical results run after run (per-thread sums added in a fixed order)', () => {
     const rng = new Rng(4);
     const inputs = [randn(rng, [6, 10, 12, 16]), randn(rng, [3, 3, 16, 32], 0.3), randn(rng, [32], 0.3)];
-    const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
+    const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
+      fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
     const a = withKernels(build, inputs, fn, 6);
     const b = withKernels(build, inputs, fn, 6);
     a.grads.forEach((g, i) => expect(Array.from(g.dataSync())).toEqual(Array.from(b.grads[i].dataSync())));
@@ -138,7 +152,8 @@ describe.each(BUILDS)('fusedConvPoolRelu: the %s kernel = tf ops', (build) => {
   it('takes the tf-op form for shapes the kernel does not cover (channels not a multiple of 8)', () => {
     const rng = new Rng(5);
     const inputs = [randn(rng, [2, 6, 6, 2]), randn(rng, [3, 3, 2, 6], 0.3), randn(rng, [6], 0.3)];
-    const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) => fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
+    const fn = (xx: tf.Tensor, ff: tf.Tensor, bb: tf.Tensor) =>
+      fusedConvPoolRelu(xx as tf.Tensor4D, ff as tf.Tensor4D, bb as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] });
     const ref = withKernels(null, inputs, fn, 8);
     const nat = withKernels(build, inputs, fn, 8);
     expect(relDiff(nat.value, ref.value)).toBe(0);
@@ -146,12 +161,18 @@ describe.each(BUILDS)('fusedConvPoolRelu: the %s kernel = tf ops', (build) => {
 
   it('names the shapes when they do not fit', () => {
     configureNativeKernels({ enabled: true, build });
-    expect(() => fusedConvPoolRelu(tf.zeros([1, 4, 4, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 8]) as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, { pad: [1, 1, 1, 1], pool: [2, 2] })).toThrow(
-      /filter \[3, 3, 3, 8\]/,
-    );
-    expect(() => fusedConvPoolRelu(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, tf.zeros([3, 3, 1, 8]) as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, { pad: [0, 0, 0, 0], pool: [2, 2] })).toThrow(
-      /leaves no 2x2 pooling window/,
-    );
+    expect(() =>
+      fusedConvPoolRelu(tf.zeros([1, 4, 4, 2]) as tf.Tensor4D, tf.zeros([3, 3, 3, 8]) as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, {
+        pad: [1, 1, 1, 1],
+        pool: [2, 2],
+      }),
+    ).toThrow(/filter \[3, 3, 3, 8\]/);
+    expect(() =>
+      fusedConvPoolRelu(tf.zeros([1, 2, 2, 1]) as tf.Tensor4D, tf.zeros([3, 3, 1, 8]) as tf.Tensor4D, tf.zeros([8]) as tf.Tensor1D, {
+        pad: [0, 0, 0, 0],
+        pool: [2, 2],
+      }),
+    ).toThrow(/leaves no 2x2 pooling window/);
   });
 });
 
@@ -166,7 +187,10 @@ describe.each(BUILDS)('nativeLstmRecurrence (%s) = lstmRecurrenceStacked from tf
     // per-row lengths: padded steps at the end, as the trainer's batches have them
     const lengths = Array.from({ length: B }, (_, b) => (masked ? Math.max(1, T - b) : T));
     const mask = masked
-      ? tf.tensor4d(Float32Array.from({ length: T * D * B }, (_, i) => (Math.floor(i / (D * B)) < lengths[i % B] ? 1 : 0)), [T, D, B, 1])
+      ? tf.tensor4d(
+          Float32Array.from({ length: T * D * B }, (_, i) => (Math.floor(i / (D * B)) < lengths[i % B] ? 1 : 0)),
+          [T, D, B, 1],
+        )
       : null;
     const inputs = [randn(rng, [T, D, B, 4 * H]), randn(rng, [D, H, 4 * H], 0.4)];
     const fn = (p: tf.Tensor, u: tf.Tensor) => lstmRecurrenceStacked(p as tf.Tensor4D, u as tf.Tensor3D, mask);

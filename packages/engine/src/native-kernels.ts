@@ -8,7 +8,16 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { SerError } from '@ser/core';
-import { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION, loadNative, loadWasmKernels, nativeStatus, wasmKernelsStatus, type ModelKernels, type WasmKernelsApi } from '@ser/native';
+import {
+  NATIVE_API_VERSION,
+  WASM_KERNELS_API_VERSION,
+  loadNative,
+  loadWasmKernels,
+  nativeStatus,
+  wasmKernelsStatus,
+  type ModelKernels,
+  type WasmKernelsApi,
+} from '@ser/native';
 import { fastConv2d, fastMaxPool, fastRelu } from './fast-ops.js';
 
 export { NATIVE_API_VERSION, WASM_KERNELS_API_VERSION };
@@ -135,14 +144,25 @@ export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Varia
   }
   const [oh, ow] = convPoolOutputSize(h, w, fh, fw, options);
   if (oh < 1 || ow < 1) {
-    throw new SerError('SHAPE_MISMATCH', `fusedConvPoolRelu: x [${x.shape.join(', ')}] leaves no ${options.pool.join('x')} pooling window after the ${fh}x${fw} conv`);
+    throw new SerError(
+      'SHAPE_MISMATCH',
+      `fusedConvPoolRelu: x [${x.shape.join(', ')}] leaves no ${options.pool.join('x')} pooling window after the ${fh}x${fw} conv`,
+    );
   }
   const native = nativeKernelsActive() && nativeConvPoolSupports(cout, options.pool) ? activeKernels() : null;
   if (!native) {
     // the engine's fast tf ops: im2col for small patches, max-pool before bias + relu (equal, a quarter of the work)
     return tf.tidy(() => {
       const [pt, pb, pl, pr] = options.pad;
-      const xp = pt || pb || pl || pr ? tf.pad(x, [[0, 0], [pt, pb], [pl, pr], [0, 0]]) : x;
+      const xp =
+        pt || pb || pl || pr
+          ? tf.pad(x, [
+              [0, 0],
+              [pt, pb],
+              [pl, pr],
+              [0, 0],
+            ])
+          : x;
       return fastRelu(tf.add(fastMaxPool(fastConv2d(xp, filter, 1, 'valid'), options.pool), bias)) as tf.Tensor4D;
     });
   }
@@ -164,11 +184,7 @@ export function fusedConvPoolRelu(x: tf.Tensor4D, filter: tf.Tensor4D | tf.Varia
         const dw = new Float32Array(ws.length);
         const db = new Float32Array(cout);
         native.convPoolBackward(dims, xs, ws, ys, argmax, dy.dataSync() as Float32Array, dx, dw, db);
-        return [
-          dx ? tf.tensor4d(dx, [b, h, w, cin]) : tf.zeros([b, h, w, cin]),
-          tf.tensor4d(dw, [fh, fw, cin, cout]),
-          tf.tensor1d(db),
-        ];
+        return [dx ? tf.tensor4d(dx, [b, h, w, cin]) : tf.zeros([b, h, w, cin]), tf.tensor4d(dw, [fh, fw, cin, cout]), tf.tensor1d(db)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -213,14 +229,18 @@ function runLstm(
   const op = tf.customGrad(((p: tf.Tensor, uu: tf.Tensor, save: tf.GradSaveFunc) => {
     const us = uu.dataSync() as Float32Array;
     const n = T * D * B * H;
-    const hs = new Float32Array(n), act = new Float32Array(4 * n), tc = new Float32Array(n), cs = new Float32Array(n);
+    const hs = new Float32Array(n),
+      act = new Float32Array(4 * n),
+      tc = new Float32Array(n),
+      cs = new Float32Array(n);
     const y = s.batchMajor ? new Float32Array(n) : null;
     native.lstmForward(dims, p.dataSync() as Float32Array, us, maskValues, hs, act, tc, cs, y);
     save([]);
     return {
       value: s.batchMajor ? tf.tensor4d(y!, [B, T, D, H]) : tf.tensor4d(hs, [T, D, B, H]),
       gradFunc: (dy: tf.Tensor) => {
-        const dproj = new Float32Array(4 * n), du = new Float32Array(us.length);
+        const dproj = new Float32Array(4 * n),
+          du = new Float32Array(us.length);
         native.lstmBackward(dims, us, maskValues, hs, act, tc, cs, dy.dataSync() as Float32Array, dproj, du);
         return [tf.tensor(dproj, p.shape), tf.tensor3d(du, [D, H, 4 * H])];
       },

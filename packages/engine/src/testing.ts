@@ -12,7 +12,9 @@ export async function useTestBackend(backend: TestBackend): Promise<void> {
     try {
       await import('@tensorflow/tfjs-node');
     } catch (cause) {
-      throw new Error("the native backend did not load: @tensorflow/tfjs-node is missing or unbuilt; run 'npm run setup' (or pass backends: ['cpu'])", { cause });
+      throw new Error("the native backend did not load: @tensorflow/tfjs-node is missing or unbuilt; run 'npm run setup' (or pass backends: ['cpu'])", {
+        cause,
+      });
     }
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);

@@ -59,14 +59,22 @@ describe('registered wasm kernels match the cpu backend', () => {
     { x: [3, 10, 8, 1], f: [5, 5, 1, 6], strides: 1, pad: 'same' },
     { x: [2, 9, 8, 2], f: [3, 2, 2, 3], strides: [2, 1], pad: 'valid' },
     { x: [1, 11, 9, 2], f: [4, 3, 2, 2], strides: 2, pad: 'same' },
-    { x: [2, 7, 6, 3], f: [3, 3, 3, 2], strides: 1, pad: [[0, 0], [2, 0], [1, 1], [0, 0]] },
+    {
+      x: [2, 7, 6, 3],
+      f: [3, 3, 3, 2],
+      strides: 1,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    },
   ];
 
   it.each(convCases)('Conv2DBackpropFilter x $x f $f strides $strides pad $pad', async (c) => {
     const rng = new Rng(1);
-    const outShape = tf.tidy(() =>
-      tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.f) as tf.Tensor4D, c.strides, c.pad as 'same').shape,
-    );
+    const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.f) as tf.Tensor4D, c.strides, c.pad as 'same').shape);
     const d = await compare(
       'Conv2DBackpropFilter',
       { x: rand(rng, c.x), dy: rand(rng, outShape) },
@@ -77,9 +85,7 @@ describe('registered wasm kernels match the cpu backend', () => {
 
   it.each(convCases)('Conv2DBackpropInput x $x f $f strides $strides pad $pad', async (c) => {
     const rng = new Rng(2);
-    const outShape = tf.tidy(() =>
-      tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.f) as tf.Tensor4D, c.strides, c.pad as 'same').shape,
-    );
+    const outShape = tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros(c.f) as tf.Tensor4D, c.strides, c.pad as 'same').shape);
     const d = await compare(
       'Conv2DBackpropInput',
       { dy: rand(rng, outShape), filter: rand(rng, c.f) },
@@ -133,14 +139,42 @@ describe('registered wasm kernels match the cpu backend', () => {
   });
 
   it.each([
-    [[7, 5], [2, 1], [3, 4]],
-    [[4, 6, 5], [1, 0, 2], [2, 6, 3]],
-    [[3, 4, 5, 6], [0, 1, 2, 3], [3, 2, 2, 3]],
-    [[2, 3, 2, 3, 4], [1, 0, 1, 1, 1], [1, 3, 1, 2, 2]],
+    [
+      [7, 5],
+      [2, 1],
+      [3, 4],
+    ],
+    [
+      [4, 6, 5],
+      [1, 0, 2],
+      [2, 6, 3],
+    ],
+    [
+      [3, 4, 5, 6],
+      [0, 1, 2, 3],
+      [3, 2, 2, 3],
+    ],
+    [
+      [2, 3, 2, 3, 4],
+      [1, 0, 1, 1, 1],
+      [1, 3, 1, 2, 2],
+    ],
     [[10], [3], [0]],
-    [[4, 5, 6], [1, 2, 0], [2, 3, 6]], // trailing dim full: runs of 18
-    [[5, 4, 1], [1, 1, 0], [3, 2, 1]], // short runs copied element-wise
-    [[2, 304, 132, 1], [0, 2, 3, 0], [2, 300, 128, 1]], // an im2col shift of fastConv2d
+    [
+      [4, 5, 6],
+      [1, 2, 0],
+      [2, 3, 6],
+    ], // trailing dim full: runs of 18
+    [
+      [5, 4, 1],
+      [1, 1, 0],
+      [3, 2, 1],
+    ], // short runs copied element-wise
+    [
+      [2, 304, 132, 1],
+      [0, 2, 3, 0],
+      [2, 300, 128, 1],
+    ], // an im2col shift of fastConv2d
   ])('Slice %j begin %j size %j', async (shape, begin, size) => {
     const d = await compare('Slice', { x: rand(new Rng(5), shape) }, { begin, size });
     expect(d).toBe(0);

@@ -21,16 +21,7 @@ type KernelArgs = { inputs: Record<string, TensorInfo>; backend: WasmBackend; at
 type KernelFn = (args: KernelArgs) => TensorInfo | TensorInfo[];
 
 /** The kernels registerWasmKernels registers for the wasm backend (TF.js kernel names). */
-export const WASM_KERNELS = [
-  'Conv2DBackpropFilter',
-  'Conv2DBackpropInput',
-  'BatchMatMul',
-  'Slice',
-  'Unpack',
-  'UnsortedSegmentSum',
-  'Identity',
-] as const;
-
+export const WASM_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Slice', 'Unpack', 'UnsortedSegmentSum', 'Identity'] as const;
 
 const original = new Map<string, KernelFn>();
 
@@ -87,7 +78,11 @@ function copyBox(x: TypedArray, xShape: number[], begin: number[], sz: number[],
 }
 
 const slice: KernelFn = (args) => {
-  const { inputs: { x }, backend, attrs } = args;
+  const {
+    inputs: { x },
+    backend,
+    attrs,
+  } = args;
   if (x.dtype === 'string') return orig('Slice')(args);
   const [begin, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.TensorInfo, attrs.begin, attrs.size);
   const out = backend.makeOutput(sz, x.dtype);
@@ -96,7 +91,11 @@ const slice: KernelFn = (args) => {
 };
 
 const unpack: KernelFn = (args) => {
-  const { inputs: { value }, backend, attrs } = args;
+  const {
+    inputs: { value },
+    backend,
+    attrs,
+  } = args;
   if (value.dtype === 'string') return orig('Unpack')(args);
   const rank = value.shape.length;
   const axis = attrs.axis < 0 ? attrs.axis + rank : attrs.axis;
@@ -131,12 +130,15 @@ export const THREADED_MATMUL_MIN = 1 << 18;
 /** out = op(a) op(b) on the engine's threaded wasm matMul, the batch shared or broadcast from one matrix; null where it does not take the product. */
 function threadedMatMul(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean, backend: WasmBackend): TensorInfo | null {
   const kernels = engineWasmKernels();
-  const ra = a.shape.length, rb = b.shape.length;
+  const ra = a.shape.length,
+    rb = b.shape.length;
   if (!kernels || a.dtype !== 'float32' || b.dtype !== 'float32' || ra < 2 || rb < 2) return null;
-  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2], K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2],
+    K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
   const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
   if (M * N * K < THREADED_MATMUL_MIN || (tb ? b.shape[rb - 1] : b.shape[rb - 2]) !== K) return null;
-  const batchA = size(a.shape.slice(0, -2)), batchB = size(b.shape.slice(0, -2));
+  const batchA = size(a.shape.slice(0, -2)),
+    batchB = size(b.shape.slice(0, -2));
   // one batch shape, or a single matrix on one side (what the models use); tf's kernel does the rest
   const sameBatch = ra === rb && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
   if (!sameBatch && batchA !== 1 && batchB !== 1) return null;
@@ -144,17 +146,24 @@ function threadedMatMul(a: TensorInfo, b: TensorInfo, ta: boolean, tb: boolean, 
   const batch = Math.max(batchA, batchB);
   const out = backend.makeOutput([...batchShape, M, N], 'float32');
   // views after makeOutput: it may grow the heap
-  const av = backend.typedArrayFromHeap(a) as Float32Array, bv = backend.typedArrayFromHeap(b) as Float32Array, cv = backend.typedArrayFromHeap(out) as Float32Array;
+  const av = backend.typedArrayFromHeap(a) as Float32Array,
+    bv = backend.typedArrayFromHeap(b) as Float32Array,
+    cv = backend.typedArrayFromHeap(out) as Float32Array;
   const dims = Int32Array.from([M, N, K, ta ? 1 : 0, tb ? 1 : 0, kernels.threads]);
   for (let i = 0; i < batch; i++) {
-    const ai = batchA === 1 ? 0 : i, bi = batchB === 1 ? 0 : i;
+    const ai = batchA === 1 ? 0 : i,
+      bi = batchB === 1 ? 0 : i;
     kernels.gemm(dims, av.subarray(ai * M * K, (ai + 1) * M * K), bv.subarray(bi * K * N, (bi + 1) * K * N), cv.subarray(i * M * N, (i + 1) * M * N));
   }
   return out;
 }
 
 const batchMatMul: KernelFn = (args) => {
-  const { inputs: { a, b }, backend, attrs } = args;
+  const {
+    inputs: { a, b },
+    backend,
+    attrs,
+  } = args;
   const threaded = threadedMatMul(a, b, !!attrs.transposeA, !!attrs.transposeB, backend);
   if (threaded) return threaded;
   if (!attrs.transposeA && !attrs.transposeB) return orig('BatchMatMul')(args);
@@ -248,7 +257,11 @@ const conv2DBackpropFilter: KernelFn = ({ inputs: { x, dy }, backend, attrs }) =
 
 /** Stride 1: dx = conv2d(dy, filter flipped in space with in/out swapped, padding fh-1-pad). Else the backend's own. */
 const conv2DBackpropInput: KernelFn = (args) => {
-  const { inputs: { dy, filter }, backend, attrs } = args;
+  const {
+    inputs: { dy, filter },
+    backend,
+    attrs,
+  } = args;
   const info = convInfo(attrs.inputShape, filter.shape, attrs, 'Conv2DBackpropInput');
   if (info.strideHeight !== 1 || info.strideWidth !== 1) return orig('Conv2DBackpropInput')(args);
   const { filterHeight: FH, filterWidth: FW, inChannels: C, outChannels: CO } = info;
@@ -304,7 +317,10 @@ const unsortedSegmentSum: KernelFn = ({ inputs: { x, segmentIds }, backend, attr
  * for the backward pass, ~2800 copies per reference step. Safe because tensor data is immutable.
  */
 const identity: KernelFn = (args) => {
-  const { inputs: { x }, backend } = args;
+  const {
+    inputs: { x },
+    backend,
+  } = args;
   if (x.dtype === 'string') return orig('Identity')(args);
   backend.incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };

@@ -92,7 +92,11 @@ describe('decodeAudioFile: bad input', () => {
     await expectCode(write('nosamples.wav', encodeWav({ channels: [new Float64Array(0)], sampleRateHz: 16000, bits: 16 })), 'AUDIO_EMPTY', /no samples/);
   });
   it('AUDIO_TRUNCATED when the header promises more data than the file holds', async () => {
-    await expectCode(write('cut.wav', encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16, declaredExtraBytes: 1000 })), 'AUDIO_TRUNCATED', /declares 1600 bytes/);
+    await expectCode(
+      write('cut.wav', encodeWav({ channels: [left], sampleRateHz: 16000, bits: 16, declaredExtraBytes: 1000 })),
+      'AUDIO_TRUNCATED',
+      /declares 1600 bytes/,
+    );
     const flac = fs.readFileSync(path.join(fixtures, 'emodb-0.flac'));
     await expectCode(write('cut.flac', flac.subarray(0, flac.length >> 1)), 'AUDIO_TRUNCATED', /STREAMINFO declares 16000 samples/);
   });

@@ -45,20 +45,30 @@ export async function decodeAudioBytes(bytes: Uint8Array, name: string): Promise
       const fix = err.reason === 'truncated' ? 'the file was cut short (interrupted copy or download?); fetch it again' : 'check the file';
       throw new SerError(code, `${name}: ${format.toUpperCase()} ${err.message}; ${fix}`, { cause: err, details: { file: name } });
     }
-    throw new SerError('AUDIO_UNREADABLE', `${name}: the ${format.toUpperCase()} decoder failed: ${(err as Error).message}`, { cause: err, details: { file: name } });
+    throw new SerError('AUDIO_UNREADABLE', `${name}: the ${format.toUpperCase()} decoder failed: ${(err as Error).message}`, {
+      cause: err,
+      details: { file: name },
+    });
   }
   const { samples, sampleRateHz, channels } = pcm;
-  if (samples.length === 0) throw new SerError('AUDIO_EMPTY', `${name}: the ${format.toUpperCase()} file holds no samples; re-export or remove it`, { details: { file: name } });
+  if (samples.length === 0)
+    throw new SerError('AUDIO_EMPTY', `${name}: the ${format.toUpperCase()} file holds no samples; re-export or remove it`, { details: { file: name } });
   if (pcm.firstNonFinite >= 0) {
-    throw new SerError('AUDIO_NON_FINITE', `${name}: sample ${pcm.firstNonFinite} (at ${(pcm.firstNonFinite / sampleRateHz).toFixed(3)} s) is NaN or infinite; repair or remove the file`, {
-      details: { file: name, sample: pcm.firstNonFinite },
-    });
+    throw new SerError(
+      'AUDIO_NON_FINITE',
+      `${name}: sample ${pcm.firstNonFinite} (at ${(pcm.firstNonFinite / sampleRateHz).toFixed(3)} s) is NaN or infinite; repair or remove the file`,
+      {
+        details: { file: name, sample: pcm.firstNonFinite },
+      },
+    );
   }
   // silent = no nonzero sample; stop at the first one (a full peak scan was ~20% of decode + log-Mel on EMO-DB)
   let firstNonZero = 0;
   while (firstNonZero < samples.length && samples[firstNonZero] === 0) firstNonZero++;
   if (firstNonZero === samples.length) {
-    throw new SerError('AUDIO_SILENT', `${name}: all ${samples.length} samples are zero (silent); remove it or check the recording`, { details: { file: name } });
+    throw new SerError('AUDIO_SILENT', `${name}: all ${samples.length} samples are zero (silent); remove it or check the recording`, {
+      details: { file: name },
+    });
   }
   return { samples, sampleRateHz, channels, durationS: samples.length / sampleRateHz };
 }

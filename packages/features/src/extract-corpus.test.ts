@@ -12,7 +12,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const config: FeatureConfig = { ...defaultFeatureConfig, nMels: 32, trimSilenceDb: null };
 /** A voiced-like tone of `seconds` at 16 kHz. */
 const voice = (seed: number, seconds: number) =>
-  encodeWav({ channels: [Float64Array.from({ length: Math.round(16000 * seconds) }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001 + 0.3))], sampleRateHz: 16000, bits: 16 });
+  encodeWav({
+    channels: [Float64Array.from({ length: Math.round(16000 * seconds) }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001 + 0.3))],
+    sampleRateHz: 16000,
+    bits: 16,
+  });
 /** Within one hop of `seconds`. */
 const near = (seconds: number) => expect.toSatisfy((v: number) => Math.abs(v - seconds) <= config.hopMs / 1000 + 1e-9, `within a hop of ${seconds} s`);
 const silent = () => encodeWav({ channels: [new Float64Array(800)], sampleRateHz: 16000, bits: 16 });
@@ -26,7 +30,12 @@ function write(dir: string, name: string, bytes: Uint8Array): string {
 describe('extractCorpus: onProgress', () => {
   it('reports every file once, in order, with its audio seconds; cache hits marked cached', async () => {
     const dir = path.join(tmp, 'serial');
-    const files = [write(dir, 'a.wav', voice(1, 0.5)), write(dir, 'b.wav', voice(2, 1.0)), write(dir, 'bad.wav', silent()), write(dir, 'c.wav', voice(3, 0.25))];
+    const files = [
+      write(dir, 'a.wav', voice(1, 0.5)),
+      write(dir, 'b.wav', voice(2, 1.0)),
+      write(dir, 'bad.wav', silent()),
+      write(dir, 'c.wav', voice(3, 0.25)),
+    ];
     const cache = new FeatureCache(path.join(dir, 'cache'));
     const events: ExtractProgress[] = [];
     await extractCorpus(files, config, { cache, onBadAudio: 'skip', onProgress: (p) => events.push(p) });

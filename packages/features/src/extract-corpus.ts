@@ -73,7 +73,14 @@ export async function extractCorpus(
     options.onProgress?.({ done: reported.size, total: paths.length, path: p, audioSeconds, cached });
   };
   if (options.cache && threads > 1 && paths.length >= 2 * minFiles) {
-    await fillCacheInWorkers(uncached(paths, config, options.cache), config, options.cache, threads, minFiles, options.onProgress ? (p, s) => report(p, s, false) : undefined);
+    await fillCacheInWorkers(
+      uncached(paths, config, options.cache),
+      config,
+      options.cache,
+      threads,
+      minFiles,
+      options.onProgress ? (p, s) => report(p, s, false) : undefined,
+    );
   }
   const onBad = options.onBadAudio ?? 'stop';
   const features = new Map<string, FeatureMatrix>();

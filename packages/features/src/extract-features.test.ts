@@ -100,7 +100,9 @@ describe('extractFeatures', () => {
   });
 
   it('trimSilenceDb keeps every frame of a silent or a steady signal', () => {
-    expect(extractFeatures(new Float32Array(8000), 16000, { ...base, trimSilenceDb: 30 }).frames).toBe(extractFeatures(new Float32Array(8000), 16000, base).frames);
+    expect(extractFeatures(new Float32Array(8000), 16000, { ...base, trimSilenceDb: 30 }).frames).toBe(
+      extractFeatures(new Float32Array(8000), 16000, base).frames,
+    );
     expect(extractFeatures(tone(300, 8000), 16000, { ...base, trimSilenceDb: 30 }).frames).toBe(extractFeatures(tone(300, 8000), 16000, base).frames);
   });
 

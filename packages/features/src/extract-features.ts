@@ -167,7 +167,8 @@ export function extractFeatures(samples: Float32Array, sampleRateHz: number, con
   const nMels = mel ? mel.nMels : 0;
   // the native frame loop (@ser/native, all cores) where it is built, else the same loop in JS
   const opts = { magnitude, compress, logScale, floor };
-  const maxValue = spectrogramFramesNative(sig, frames, hopLength, nFft, window, mel, opts, melRows ?? out) ?? framesInJs(plan, sig, frames, opts, out, melRows);
+  const maxValue =
+    spectrogramFramesNative(sig, frames, hopLength, nFft, window, mel, opts, melRows ?? out) ?? framesInJs(plan, sig, frames, opts, out, melRows);
   // topDb clips the compressed Mel/STFT values before the DCT, as librosa.feature.mfcc(S=power_to_db(..., top_db))
   const topDb = comp.topDb ?? null;
   if (topDb !== null && compress) {

@@ -13,7 +13,11 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-cache-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const config: FeatureConfig = { ...defaultFeatureConfig, nMels: 32 };
 const voice = (seed: number, sr = 16000) =>
-  encodeWav({ channels: [Float64Array.from({ length: sr / 2 }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001))], sampleRateHz: sr, bits: 16 });
+  encodeWav({
+    channels: [Float64Array.from({ length: sr / 2 }, (_, i) => 0.5 * Math.sin(i * (0.05 + seed * 0.01)) * Math.sin(i * 0.001))],
+    sampleRateHz: sr,
+    bits: 16,
+  });
 const writeAudio = (name: string, bytes: Uint8Array | string) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, bytes);
@@ -100,7 +104,9 @@ describe('FeatureCache', () => {
     const audio = writeAudio('e.wav', voice(6));
     const results = await Promise.all([0, 1, 2, 3].map(() => new FeatureCache(dir).get(audio, config)));
     for (const r of results) expect(Array.from(r.data)).toEqual(Array.from(results[0].data));
-    expect(fs.readdirSync(path.dirname(new FeatureCache(dir).entryPath(featureCacheKey(await sha256(audio), config)))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(
+      fs.readdirSync(path.dirname(new FeatureCache(dir).entryPath(featureCacheKey(await sha256(audio), config)))).filter((f) => f.endsWith('.tmp')),
+    ).toEqual([]);
   });
 });
 

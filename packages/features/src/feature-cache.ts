@@ -45,10 +45,14 @@ function readAudio(audioPath: string): Buffer {
   try {
     return fs.readFileSync(audioPath);
   } catch (err) {
-    throw new SerError('AUDIO_UNREADABLE', `${audioPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`, {
-      cause: err,
-      details: { file: audioPath },
-    });
+    throw new SerError(
+      'AUDIO_UNREADABLE',
+      `${audioPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+      {
+        cause: err,
+        details: { file: audioPath },
+      },
+    );
   }
 }
 
@@ -100,7 +104,9 @@ export class FeatureCache {
     this.stats.misses++;
     // not fsynced: an entry torn by a power cut fails the size check on read and is recomputed
     const stored = writeFileAtomicAsync(file, entryBytes(mat)).catch((err: unknown) => {
-      throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, { cause: err });
+      throw new SerError('FEATURE_CACHE', `${file}: cannot write the feature cache entry (${(err as Error).message}); check the cache folder and free space`, {
+        cause: err,
+      });
     });
     return { features: mat, stored };
   }
@@ -128,7 +134,9 @@ export class FeatureCache {
       buf = fs.readFileSync(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new SerError('FEATURE_CACHE', `${file}: cannot read the feature cache entry (${(err as Error).message}); check the cache folder's permissions`, { cause: err });
+      throw new SerError('FEATURE_CACHE', `${file}: cannot read the feature cache entry (${(err as Error).message}); check the cache folder's permissions`, {
+        cause: err,
+      });
     }
     const bad = (why: string): null => {
       this.stats.corrupt++;
@@ -144,7 +152,8 @@ export class FeatureCache {
     const expected = HEADER_BYTES + frames * bins * 4;
     if (buf.length !== expected) return bad(`${buf.length} bytes where its header (${frames} x ${bins}) needs ${expected}`);
     const offset = buf.byteOffset + HEADER_BYTES;
-    const data = offset % 4 === 0 ? new Float32Array(buf.buffer, offset, frames * bins) : new Float32Array(buf.buffer.slice(offset, offset + frames * bins * 4));
+    const data =
+      offset % 4 === 0 ? new Float32Array(buf.buffer, offset, frames * bins) : new Float32Array(buf.buffer.slice(offset, offset + frames * bins * 4));
     for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return bad('holding non-finite values');
     return { frames, bins, data };
   }
@@ -167,9 +176,13 @@ function fileStamp(audioPath: string): string {
     const s = fs.statSync(audioPath, { bigint: true });
     return `${s.size}:${s.mtimeNs}:${s.ino}:${s.dev}`;
   } catch (err) {
-    throw new SerError('AUDIO_UNREADABLE', `${audioPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`, {
-      cause: err,
-      details: { file: audioPath },
-    });
+    throw new SerError(
+      'AUDIO_UNREADABLE',
+      `${audioPath}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`,
+      {
+        cause: err,
+        details: { file: audioPath },
+      },
+    );
   }
 }

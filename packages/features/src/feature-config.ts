@@ -119,7 +119,8 @@ export function resolveFrameParams(config: FeatureConfig): FrameParams {
   if (nFft < winLength) throw invalid('nFft', nFft, `it must be >= the window length (${winLength} samples); leave it out for the next power of two`);
   if (!['hamming', 'hann'].includes(config.window)) throw invalid('window', config.window, "use 'hamming' or 'hann'");
   if (typeof config.center !== 'boolean') throw invalid('center', config.center, 'use true or false');
-  if (!(config.preEmphasis >= 0 && config.preEmphasis < 1)) throw invalid('preEmphasis', config.preEmphasis, 'use 0 (off) or a coefficient in (0, 1), e.g. 0.97');
+  if (!(config.preEmphasis >= 0 && config.preEmphasis < 1))
+    throw invalid('preEmphasis', config.preEmphasis, 'use 0 (off) or a coefficient in (0, 1), e.g. 0.97');
   if (!['magnitude', 'power'].includes(config.spectrum)) throw invalid('spectrum', config.spectrum, "use 'magnitude' or 'power'");
   const fMaxHz = config.fMaxHz ?? sr / 2;
   const nFreqs = nFft / 2 + 1;
@@ -133,7 +134,8 @@ export function resolveFrameParams(config: FeatureConfig): FrameParams {
   const c = config.compression;
   if (!c || !['db', 'log', 'none'].includes(c.type)) throw invalid('compression.type', c?.type, "use 'db', 'log' or 'none'");
   if (c.type !== 'none' && !(c.floor > 0)) throw invalid('compression.floor', c.floor, 'use a positive floor, e.g. 1e-10');
-  if (c.topDb !== null && c.topDb !== undefined && !(c.topDb > 0)) throw invalid('compression.topDb', c.topDb, 'use null (off) or a positive number of dB, e.g. 80');
+  if (c.topDb !== null && c.topDb !== undefined && !(c.topDb > 0))
+    throw invalid('compression.topDb', c.topDb, 'use null (off) or a positive number of dB, e.g. 80');
   if (config.kind === 'mfcc' && (!Number.isInteger(config.nMfcc) || config.nMfcc < 1 || config.nMfcc > config.nMels)) {
     throw invalid('nMfcc', config.nMfcc, `use an integer in [1, nMels = ${config.nMels}]`);
   }

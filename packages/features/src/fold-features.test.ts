@@ -19,7 +19,11 @@ function corpus(): Corpus {
       const id = `s${s}_u${u}`;
       const file = path.join(dir, `${id}.wav`);
       const n = Math.round(8000 * (0.3 + 0.1 * u));
-      writeWav(file, Float32Array.from({ length: n }, (_, i) => 0.1 * (s + 1) * Math.sin((2 * Math.PI * (200 + 100 * u) * i) / 8000)), 8000);
+      writeWav(
+        file,
+        Float32Array.from({ length: n }, (_, i) => 0.1 * (s + 1) * Math.sin((2 * Math.PI * (200 + 100 * u) * i) / 8000)),
+        8000,
+      );
       utterances.push({ id, path: file, speaker: `s${s}`, label: u === 0 ? 'low' : 'high' });
     }
   }
@@ -34,7 +38,11 @@ describe('prepareFoldFeatures', () => {
   it('global normalisation: statistics of the training utterances only, applied on read', async () => {
     const c = corpus();
     const progress: number[] = [];
-    const f = await prepareFoldFeatures(c, fold, { ...options, features: { ...features, normalisation: 'global' }, onProgress: (p) => progress.push(p.done / p.total) });
+    const f = await prepareFoldFeatures(c, fold, {
+      ...options,
+      features: { ...features, normalisation: 'global' },
+      onProgress: (p) => progress.push(p.done / p.total),
+    });
     expect(progress.at(-1)).toBe(1);
     expect(f.normStats).toMatchObject({ fold: 'f', utterances: 4 });
     expect(f.examples.train.map((e) => [e.id, e.label])).toEqual([

@@ -76,14 +76,18 @@ export async function prepareFoldFeatures(corpus: Corpus, fold: Fold, options: F
   const idOfPath = new Map(ids.map((id) => [byId.get(id)!.path, id]));
   for (let at = 0; at < ids.length; at += EXTRACT_CHUNK) {
     const chunk = ids.slice(at, at + EXTRACT_CHUNK);
-    const { features: byPath, skipped } = await extractCorpus(chunk.map((id) => byId.get(id)!.path), features, {
-      cache,
-      onBadAudio: options.onBadAudio,
-      logger,
-      onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, done: at + p.done, total: ids.length })),
-      // files not cached yet are extracted in parallel (a cell's features are made once, then read back)
-      threads,
-    });
+    const { features: byPath, skipped } = await extractCorpus(
+      chunk.map((id) => byId.get(id)!.path),
+      features,
+      {
+        cache,
+        onBadAudio: options.onBadAudio,
+        logger,
+        onProgress: options.onProgress && ((p) => options.onProgress!({ ...p, done: at + p.done, total: ids.length })),
+        // files not cached yet are extracted in parallel (a cell's features are made once, then read back)
+        threads,
+      },
+    );
     for (const s of skipped) skippedIds.push(idOfPath.get(s.path) ?? s.path);
     for (const id of chunk) {
       const audio = byId.get(id)!.path;
@@ -93,19 +97,26 @@ export async function prepareFoldFeatures(corpus: Corpus, fold: Fold, options: F
       entries.set(id, { file, frames: m.frames, bins: m.bins });
     }
   }
-  if (skippedIds.length > 0) logger.warn(`${options.label ? `${options.label}: ` : ''}${skippedIds.length} utterances skipped for bad audio: ${skippedIds.join(', ')}`);
+  if (skippedIds.length > 0)
+    logger.warn(`${options.label ? `${options.label}: ` : ''}${skippedIds.length} utterances skipped for bad audio: ${skippedIds.join(', ')}`);
   const load = (id: string): FeatureMatrix => {
     const entry = entries.get(id);
     const m = entry && cache.read(entry.file);
-    if (!m) throw new SerError('FEATURE_CACHE', `the cached features of utterance '${id}' are gone (${entry?.file ?? 'never extracted'}); was the feature cache cleared while the cell ran? Run the cell again`);
+    if (!m)
+      throw new SerError(
+        'FEATURE_CACHE',
+        `the cached features of utterance '${id}' are gone (${entry?.file ?? 'never extracted'}); was the feature cache cleared while the cell ran? Run the cell again`,
+      );
     return m;
   };
   let stats: NormStats | null = null;
   let normStats: FoldNormStats | null = null;
   const statsOf = (list: readonly string[]) =>
-    computeNormStats((function* () {
-      for (const id of list) yield load(id);
-    })());
+    computeNormStats(
+      (function* () {
+        for (const id of list) yield load(id);
+      })(),
+    );
   const normalisation = options.features.normalisation;
   const speakerStats = new Map<string, NormStats>();
   if (normalisation === 'global' || normalisation === 'speaker') {
@@ -170,4 +181,3 @@ export async function prepareFoldFeatures(corpus: Corpus, fold: Fold, options: F
     skippedIds,
   };
 }
-

@@ -52,7 +52,7 @@ export function computeNormStats(mats: Iterable<FeatureMatrix>): NormStats {
     }
     n = total;
   }
-  if (n === 0) throw new SerError('SHAPE_MISMATCH', 'computeNormStats: no frames given; pass the training fold\'s feature matrices');
+  if (n === 0) throw new SerError('SHAPE_MISMATCH', "computeNormStats: no frames given; pass the training fold's feature matrices");
   const std = new Float32Array(bins);
   for (let b = 0; b < bins; b++) std[b] = Math.max(NORM_STD_FLOOR, Math.sqrt(m2[b] / n));
   return { mean: Float32Array.from(mean), std };
@@ -62,7 +62,10 @@ export function computeNormStats(mats: Iterable<FeatureMatrix>): NormStats {
 export function normalise(mat: FeatureMatrix, stats: NormStats): FeatureMatrix {
   const { frames, bins, data } = mat;
   if (stats.mean.length !== bins || stats.std.length !== bins) {
-    throw new SerError('SHAPE_MISMATCH', `normalise: stats have ${stats.mean.length} bins but the matrix has ${bins}; compute the stats with the same feature config`);
+    throw new SerError(
+      'SHAPE_MISMATCH',
+      `normalise: stats have ${stats.mean.length} bins but the matrix has ${bins}; compute the stats with the same feature config`,
+    );
   }
   const out = new Float32Array(frames * bins);
   const inv = new Float64Array(bins);

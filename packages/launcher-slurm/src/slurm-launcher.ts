@@ -66,12 +66,20 @@ const q = shellQuote;
  * The sbatch script of a job array over the given cells. Array task i runs cell cellIndices[i];
  * each task's output goes to <logDir>/%A_%a.out. Pure: no file system, no processes.
  */
-export function sbatchArrayScript(request: Pick<LaunchRequest, 'experimentFile' | 'overrides' | 'cells'>, options: SlurmOptions & { jobName: string; logDir: string }): string {
+export function sbatchArrayScript(
+  request: Pick<LaunchRequest, 'experimentFile' | 'overrides' | 'cells'>,
+  options: SlurmOptions & { jobName: string; logDir: string },
+): string {
   const n = request.cells.length;
   if (n === 0) throw new SerError('LAUNCHER_FAILED', 'slurm: no cells to submit (every cell of the sweep is already stored)');
   const k = options.maxParallel && options.maxParallel > 0 ? `%${options.maxParallel}` : '';
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${q(options.jobName)}`, `#SBATCH --array=0-${n - 1}${k}`,
-    `#SBATCH --output=${q(path.join(options.logDir, '%A_%a.out'))}`, '#SBATCH --ntasks=1'];
+  const lines = [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${q(options.jobName)}`,
+    `#SBATCH --array=0-${n - 1}${k}`,
+    `#SBATCH --output=${q(path.join(options.logDir, '%A_%a.out'))}`,
+    '#SBATCH --ntasks=1',
+  ];
   if (options.partition) lines.push(`#SBATCH --partition=${q(options.partition)}`);
   if (options.time) lines.push(`#SBATCH --time=${q(options.time)}`);
   if (options.mem) lines.push(`#SBATCH --mem=${q(options.mem)}`);
@@ -97,13 +105,22 @@ export function sbatchArrayScript(request: Pick<LaunchRequest, 'experimentFile' 
 
 /** The follow-up job's script: runs the collect command once the array is over, whatever its tasks' exit codes. */
 export function sbatchCollectScript(options: SlurmOptions & { jobName: string; logDir: string }): string {
-  const lines = ['#!/bin/bash', `#SBATCH --job-name=${q(`${options.jobName}-collect`)}`,
-    `#SBATCH --output=${q(path.join(options.logDir, '%j-collect.out'))}`, '#SBATCH --ntasks=1'];
+  const lines = [
+    '#!/bin/bash',
+    `#SBATCH --job-name=${q(`${options.jobName}-collect`)}`,
+    `#SBATCH --output=${q(path.join(options.logDir, '%j-collect.out'))}`,
+    '#SBATCH --ntasks=1',
+  ];
   if (options.partition) lines.push(`#SBATCH --partition=${q(options.partition)}`);
   if (options.time) lines.push(`#SBATCH --time=${q(options.time)}`);
-  lines.push('', 'set -euo pipefail', `cd ${q(options.cwd ?? process.cwd())}`,
+  lines.push(
+    '',
+    'set -euo pipefail',
+    `cd ${q(options.cwd ?? process.cwd())}`,
     ...Object.entries(options.env ?? {}).map(([key, value]) => `export ${key}=${q(value)}`),
-    `exec ${(options.collectCommand ?? []).map(q).join(' ')}`, '');
+    `exec ${(options.collectCommand ?? []).map(q).join(' ')}`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -188,7 +205,12 @@ export class SlurmLauncher implements Launcher {
       const program = o.sbatch ?? 'sbatch';
       submission.arrayJobId = sbatch(program, [scriptFile]);
       if (collectScript) submission.collectJobId = sbatch(program, [`--dependency=afterany:${submission.arrayJobId}`, collectFile]);
-      const entry: LedgerEntry = { arrayJobId: submission.arrayJobId, collectJobId: submission.collectJobId, cellIds: cells.map((c) => c.cellId), submittedAt: new Date().toISOString() };
+      const entry: LedgerEntry = {
+        arrayJobId: submission.arrayJobId,
+        collectJobId: submission.collectJobId,
+        cellIds: cells.map((c) => c.cellId),
+        submittedAt: new Date().toISOString(),
+      };
       fs.appendFileSync(ledgerFile, `${JSON.stringify(entry)}\n`);
       jobs.push(submission.arrayJobId, ...(submission.collectJobId ? [submission.collectJobId] : []));
     }

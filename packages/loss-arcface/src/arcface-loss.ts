@@ -48,9 +48,15 @@ export const arcfaceLoss = defineLoss<ArcfaceLossConfig>({
     additionalProperties: false,
     properties: {
       scale: { description: 's: scale of the cosine logits (the paper used 64).', type: 'number', exclusiveMinimum: 0, default: 64 },
-      margin: { description: 'm: angular margin in radians added to the target angle, s * cos(theta_y + m) (the paper used 0.5).', type: 'number', minimum: 0, exclusiveMaximum: 1.5707963267948966, default: 0.5 },
+      margin: {
+        description: 'm: angular margin in radians added to the target angle, s * cos(theta_y + m) (the paper used 0.5).',
+        type: 'number',
+        minimum: 0,
+        exclusiveMaximum: 1.5707963267948966,
+        default: 0.5,
+      },
       easyMargin: {
-        description: 'true: the margin only where cos theta > 0; false: where theta + m <= pi, else cos theta - m sin m (the paper\'s implementation).',
+        description: "true: the margin only where cos theta > 0; false: where theta + m <= pi, else cos theta - m sin m (the paper's implementation).",
         type: 'boolean',
         default: false,
       },

@@ -17,7 +17,10 @@ describe('contrastive-center loss', () => {
     const config = resolveConfig<ContrastiveCenterLossConfig>(contrastiveCenterLoss.schema, { lambda: 0.5, delta: 1 });
     const loss = contrastiveCenterLoss.create(config, { numClasses: 3, embeddingDim: 2, seed: 0, logger: silentLogger });
     loss.setState({ centers: { shape: [3, 2], values: [0, 0, 2, 0, 0, 2] } });
-    const embeddings = tf.tensor2d([[1, 0], [2, 1]]);
+    const embeddings = tf.tensor2d([
+      [1, 0],
+      [2, 1],
+    ]);
     const labels = tf.tensor1d([0, 1], 'int32');
     const logits = tf.zeros([2, 3]) as tf.Tensor2D;
     // z0 = (1,0), y=0: own 1; others |(1,0)-(2,0)|^2 + |(1,0)-(0,2)|^2 = 1 + 5 = 6 -> 1 / 7

@@ -22,7 +22,12 @@ export const contrastiveCenterLoss = defineLoss<ContrastiveCenterLossConfig>({
     additionalProperties: false,
     properties: {
       ...centerOptionsSchema({ lambda: 0.01, alpha: 0.5 }),
-      delta: { description: 'delta: added to the denominator sum_{j != y} ||z - c_j||^2 so it never reaches 0 (Qi & Su used 1).', type: 'number', exclusiveMinimum: 0, default: 1 },
+      delta: {
+        description: 'delta: added to the denominator sum_{j != y} ||z - c_j||^2 so it never reaches 0 (Qi & Su used 1).',
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1,
+      },
       ...softmaxOptionsSchema,
     },
   },

@@ -24,14 +24,16 @@ export function centerOptionsSchema(defaults: { lambda: number; alpha?: number; 
       default: defaults.lambda,
     },
     alpha: {
-      description: "alpha: center learning rate of Wen et al.'s rule c_j <- c_j - alpha * sum_{i: y_i=j} (c_j - z_i) / (1 + n_j), applied after each step. 0 freezes the centers. Unused when centerUpdate is 'gradient'.",
+      description:
+        "alpha: center learning rate of Wen et al.'s rule c_j <- c_j - alpha * sum_{i: y_i=j} (c_j - z_i) / (1 + n_j), applied after each step. 0 freezes the centers. Unused when centerUpdate is 'gradient'.",
       type: 'number',
       minimum: 0,
       maximum: 1,
       default: defaults.alpha ?? 0.5,
     },
     centerUpdate: {
-      description: "'alpha-rule': centers are state, moved after each step by the alpha rule (outside the gradient). 'gradient': centers are trainable variables learnt by the optimiser with the model (alpha unused).",
+      description:
+        "'alpha-rule': centers are state, moved after each step by the alpha rule (outside the gradient). 'gradient': centers are trainable variables learnt by the optimiser with the model (alpha unused).",
       enum: ['alpha-rule', 'gradient'],
       default: defaults.centerUpdate ?? 'alpha-rule',
     },
@@ -51,7 +53,6 @@ export class CenterBank {
     const zeros = tf.zeros([options.numClasses, options.embeddingDim]);
     this.variable = tf.variable(zeros, this.learnedByGradient) as tf.Variable<tf.Rank.R2>;
     zeros.dispose(); // the variable holds its own reference to the data
-
   }
 
   /** The trainable variables this bank contributes ([] under the alpha rule). */

@@ -17,7 +17,10 @@ export class CosineClassifier {
     const { embeddingDim: d, numClasses: k } = options;
     const rng = new Rng(options.seed).fork(options.label);
     const limit = Math.sqrt(6 / (d + k));
-    const initial = tf.tensor2d(Array.from({ length: d * k }, () => (2 * rng.next() - 1) * limit), [d, k]);
+    const initial = tf.tensor2d(
+      Array.from({ length: d * k }, () => (2 * rng.next() - 1) * limit),
+      [d, k],
+    );
     this.weights = tf.variable(initial, true) as tf.Variable<tf.Rank.R2>;
     initial.dispose(); // the variable holds its own reference
   }

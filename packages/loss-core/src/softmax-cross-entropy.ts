@@ -13,7 +13,8 @@ export interface SoftmaxOptions {
 /** JSON Schema properties for SoftmaxOptions; spread them into a loss' schema. */
 export const softmaxOptionsSchema: Record<string, JsonSchema> = {
   classWeights: {
-    description: 'Per-class weights of the cross-entropy (one per class, in class order), or null for equal weights. The batch loss is sum_i w_{y_i} * CE_i / sum_i w_{y_i}.',
+    description:
+      'Per-class weights of the cross-entropy (one per class, in class order), or null for equal weights. The batch loss is sum_i w_{y_i} * CE_i / sum_i w_{y_i}.',
     anyOf: [{ type: 'array', items: { type: 'number', minimum: 0 }, minItems: 1 }, { type: 'null' }],
     default: null,
   },
@@ -30,9 +31,13 @@ export const softmaxOptionsSchema: Record<string, JsonSchema> = {
 export function checkClassWeights(lossId: string, field: string, weights: number[] | null | undefined, numClasses: number): void {
   if (weights == null) return;
   if (weights.length !== numClasses || weights.some((w) => !Number.isFinite(w) || w < 0) || weights.every((w) => w === 0)) {
-    throw new SerError('CONFIG_INVALID', `loss '${lossId}': ${field} must hold ${numClasses} finite non-negative weights (one per class, not all 0), got [${weights}]; fix loss.${field} in the experiment`, {
-      details: { field, weights, numClasses },
-    });
+    throw new SerError(
+      'CONFIG_INVALID',
+      `loss '${lossId}': ${field} must hold ${numClasses} finite non-negative weights (one per class, not all 0), got [${weights}]; fix loss.${field} in the experiment`,
+      {
+        details: { field, weights, numClasses },
+      },
+    );
   }
 }
 

@@ -19,16 +19,24 @@ export function stateToTensor(state: StateTensor): tf.Tensor {
 export function assignFromState(variable: tf.Variable, state: Record<string, StateTensor>, key: string, owner: string): void {
   const entry = state[key];
   if (entry === undefined) {
-    throw new SerError('CHECKPOINT_INVALID', `${owner}: state has no '${key}' (keys: ${Object.keys(state).join(', ') || 'none'}); the checkpoint was written by another configuration`, {
-      details: { key },
-    });
+    throw new SerError(
+      'CHECKPOINT_INVALID',
+      `${owner}: state has no '${key}' (keys: ${Object.keys(state).join(', ') || 'none'}); the checkpoint was written by another configuration`,
+      {
+        details: { key },
+      },
+    );
   }
   const expected = variable.shape;
   const size = expected.reduce((a, b) => a * b, 1);
   if (entry.shape.length !== expected.length || entry.shape.some((s, i) => s !== expected[i]) || entry.values.length !== size) {
-    throw new SerError('CHECKPOINT_INVALID', `${owner}: state '${key}' has shape [${entry.shape}] with ${entry.values.length} values, expected [${expected}]; the checkpoint was written with other classes or dimensions`, {
-      details: { key, got: entry.shape, expected },
-    });
+    throw new SerError(
+      'CHECKPOINT_INVALID',
+      `${owner}: state '${key}' has shape [${entry.shape}] with ${entry.values.length} values, expected [${expected}]; the checkpoint was written with other classes or dimensions`,
+      {
+        details: { key, got: entry.shape, expected },
+      },
+    );
   }
   tf.tidy(() => variable.assign(tf.tensor(entry.values, expected, variable.dtype)));
 }

@@ -33,7 +33,10 @@ export function makeLossInputs(options: { batch: number; numClasses: number; emb
   return {
     embeddings: tf.tensor2d(normals(options.batch * options.embeddingDim), [options.batch, options.embeddingDim]),
     logits: tf.tensor2d(normals(options.batch * options.numClasses), [options.batch, options.numClasses]),
-    labels: tf.tensor1d(Array.from({ length: options.batch }, (_, i) => i % options.numClasses), 'int32'),
+    labels: tf.tensor1d(
+      Array.from({ length: options.batch }, (_, i) => i % options.numClasses),
+      'int32',
+    ),
   };
 }
 
@@ -210,7 +213,10 @@ export function describeLossConformance(definition: LossDefinition, config: Reco
         expect(b.getState()).toEqual(state);
         expect(computeValues(b, x2)).toEqual(computeValues(a, x2));
         if (a.scores) {
-          const [sa, sb] = tf.tidy(() => [a.scores!(x2.embeddings, x2.logits).arraySync(), b.scores!(x2.embeddings, x2.logits).arraySync()]) as unknown as number[][][];
+          const [sa, sb] = tf.tidy(() => [
+            a.scores!(x2.embeddings, x2.logits).arraySync(),
+            b.scores!(x2.embeddings, x2.logits).arraySync(),
+          ]) as unknown as number[][][];
           expect(sb).toEqual(sa);
         }
         // and the state keeps moving the same way

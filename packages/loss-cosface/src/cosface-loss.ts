@@ -23,7 +23,12 @@ export const cosfaceLoss = defineLoss<CosfaceLossConfig>({
     additionalProperties: false,
     properties: {
       scale: { description: 's: scale of the cosine logits (the paper used 64).', type: 'number', exclusiveMinimum: 0, default: 64 },
-      margin: { description: 'm: cosine margin subtracted from the target class, s * (cos theta_y - m) (the paper used 0.35).', type: 'number', minimum: 0, default: 0.35 },
+      margin: {
+        description: 'm: cosine margin subtracted from the target class, s * (cos theta_y - m) (the paper used 0.35).',
+        type: 'number',
+        minimum: 0,
+        default: 0.35,
+      },
       ...softmaxOptionsSchema,
     },
   },

@@ -18,15 +18,34 @@ describe('island loss', () => {
 
   it('pair term: orthogonal centers give 1 per ordered pair, opposite ones 0', () => {
     const v = (c: number[][]) => tf.tidy(() => islandPairTerm(tf.tensor2d(c)).dataSync()[0]);
-    expect(v([[1, 0], [0, 2]])).toBeCloseTo(2, 6);
-    expect(v([[1, 0], [-3, 0]])).toBeCloseTo(0, 6);
-    expect(v([[1, 1], [2, 2]])).toBeCloseTo(4, 6);
+    expect(
+      v([
+        [1, 0],
+        [0, 2],
+      ]),
+    ).toBeCloseTo(2, 6);
+    expect(
+      v([
+        [1, 0],
+        [-3, 0],
+      ]),
+    ).toBeCloseTo(0, 6);
+    expect(
+      v([
+        [1, 1],
+        [2, 2],
+      ]),
+    ).toBeCloseTo(4, 6);
   });
 
   it('with lambda1 0 is the center loss: same total, same center update', () => {
     const loss = make({ lambda1: 0, alpha: 0.5 });
     loss.setState({ centers: { shape: [3, 2], values: [1, 0, 0, 2, 5, 5] } });
-    const embeddings = tf.tensor2d([[3, 0], [1, 4], [0, 0]]);
+    const embeddings = tf.tensor2d([
+      [3, 0],
+      [1, 4],
+      [0, 0],
+    ]);
     const labels = tf.tensor1d([0, 0, 1], 'int32');
     const logits = tf.zeros([3, 3]) as tf.Tensor2D;
     const got = computeValues(loss, { embeddings, logits, labels });
@@ -65,7 +84,7 @@ describe('island loss', () => {
     const x = makeLossInputs({ batch: 4, numClasses: 3, embeddingDim: 2, seed: 2 });
     const got = computeValues(loss, x);
     expect(got.total).toBeCloseTo(got.terms.softmax + 0.1 * (got.terms.center + 2 * got.terms.island), 5);
-    // ordered pairs: cos(c0,c1)=0, cos(c0,c2)=cos(c1,c2)=1/sqrt2 -> 2 * (1 + 2 * (1 + 1/sqrt2)) 
+    // ordered pairs: cos(c0,c1)=0, cos(c0,c2)=cos(c1,c2)=1/sqrt2 -> 2 * (1 + 2 * (1 + 1/sqrt2))
     expect(got.terms.island).toBeCloseTo(2 * (1 + 2 * (1 + Math.SQRT1_2)), 5);
     tf.dispose([x.embeddings, x.logits, x.labels]);
     loss.dispose();

@@ -34,7 +34,10 @@ describe('ring loss reductions', () => {
     const loss = make({ lambda: 0, ...options });
     const x = makeLossInputs({ batch: 6, numClasses: 3, embeddingDim: 2, seed: 7 });
     const ref = tf.tidy(() => softmaxCrossEntropy(x.logits, x.labels, options).dataSync()[0]);
-    expect(ref).not.toBeCloseTo(tf.tidy(() => softmaxCrossEntropy(x.logits, x.labels).dataSync()[0]), 3);
+    expect(ref).not.toBeCloseTo(
+      tf.tidy(() => softmaxCrossEntropy(x.logits, x.labels).dataSync()[0]),
+      3,
+    );
     expect(computeValues(loss, x).total).toBeCloseTo(ref, 6);
     tf.dispose([x.embeddings, x.logits, x.labels]);
     loss.dispose();
@@ -84,10 +87,12 @@ describe('ring loss reductions', () => {
     const logits = tf.zeros([2, 3]) as tf.Tensor2D;
     // d/dz_i of 1/2 * mean (||z|| - R)^2 = (||z_i|| - R) / batch * z_i / ||z_i||
     const grad = tf.grad((z: tf.Tensor) => loss.compute({ embeddings: z as tf.Tensor2D, logits, labels }).terms.ring);
-    const g = grad(tf.tensor2d([
-      [3, 4],
-      [0, 1],
-    ]));
+    const g = grad(
+      tf.tensor2d([
+        [3, 4],
+        [0, 1],
+      ]),
+    );
     // row 0: (5 - 2) / 2 * (0.6, 0.8) = (0.9, 1.2); row 1: (1 - 2) / 2 * (0, 1) = (0, -0.5)
     const want = [0.9, 1.2, 0, -0.5];
     Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));

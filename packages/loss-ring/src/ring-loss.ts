@@ -22,8 +22,18 @@ export const ringLoss = defineLoss<RingLossConfig>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      lambda: { description: 'lambda: weight of the ring term; total = softmax + lambda * term. 0 reduces it to softmax.', type: 'number', minimum: 0, default: 0.01 },
-      radius: { description: 'R: the target L2 norm of each embedding (fixed here; Zheng et al. learn R jointly with the network).', type: 'number', exclusiveMinimum: 0, default: 1 },
+      lambda: {
+        description: 'lambda: weight of the ring term; total = softmax + lambda * term. 0 reduces it to softmax.',
+        type: 'number',
+        minimum: 0,
+        default: 0.01,
+      },
+      radius: {
+        description: 'R: the target L2 norm of each embedding (fixed here; Zheng et al. learn R jointly with the network).',
+        type: 'number',
+        exclusiveMinimum: 0,
+        default: 1,
+      },
       ...softmaxOptionsSchema,
     },
   },

@@ -17,7 +17,11 @@ describe('triplet-center loss', () => {
     const config = resolveConfig<TripletCenterLossConfig>(tripletCenterLoss.schema, { lambda: 1, margin: 1 });
     const loss = tripletCenterLoss.create(config, { numClasses: 3, embeddingDim: 2, seed: 0, logger: silentLogger });
     loss.setState({ centers: { shape: [3, 2], values: [0, 0, 3, 0, 0, 4] } });
-    const embeddings = tf.tensor2d([[1, 0], [0, 0], [0, 3.5]]);
+    const embeddings = tf.tensor2d([
+      [1, 0],
+      [0, 0],
+      [0, 3.5],
+    ]);
     const labels = tf.tensor1d([0, 1, 2], 'int32');
     const logits = tf.zeros([3, 3]) as tf.Tensor2D;
     // z0: own 1, others 2 and sqrt(17) -> max(0, 1 + 1 - 2) = 0

@@ -26,7 +26,12 @@ export const tripletCenterLoss = defineLoss<TripletCenterLossConfig>({
     additionalProperties: false,
     properties: {
       ...centerOptionsSchema({ lambda: 0.01, alpha: 0.5 }),
-      margin: { description: 'm: required gap between min_{j != y} ||z - c_j|| and ||z - c_y|| (in embedding units; He et al. used 5).', type: 'number', minimum: 0, default: 5 },
+      margin: {
+        description: 'm: required gap between min_{j != y} ||z - c_j|| and ||z - c_y|| (in embedding units; He et al. used 5).',
+        type: 'number',
+        minimum: 0,
+        default: 5,
+      },
       ...softmaxOptionsSchema,
     },
   },

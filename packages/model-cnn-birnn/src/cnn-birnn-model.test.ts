@@ -54,7 +54,10 @@ describe('cnn-birnn', () => {
   });
 
   for (const pooling of ['mean', 'max', 'last', 'attention'] as const) {
-    for (const rnn of [{ cell: 'lstm', bidirectional: true }, { cell: 'gru', bidirectional: false, layers: 2 }]) {
+    for (const rnn of [
+      { cell: 'lstm', bidirectional: true },
+      { cell: 'gru', bidirectional: false, layers: 2 },
+    ]) {
       it(`gives a padded utterance the unpadded one's embedding: pooling ${pooling}, ${rnn.cell} bidirectional ${rnn.bidirectional}`, () => {
         const model = make({ ...tinyTraining, rnn: { ...rnn, units: 3 }, pooling });
         const lengths = [21, 9, 14];

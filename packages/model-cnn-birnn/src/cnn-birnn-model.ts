@@ -60,9 +60,13 @@ class CnnBirnn implements Model {
         channels = c.filters;
         size = block.outputSize(size);
         if (size[1] < 1) {
-          throw new SerError('CONFIG_INVALID', `${this.owner}: conv[${i}] reduces the ${inputBins} input bins to none; use smaller strides or pooling sizes along freq (model.conv[${i}])`, {
-            details: { inputBins, layer: i },
-          });
+          throw new SerError(
+            'CONFIG_INVALID',
+            `${this.owner}: conv[${i}] reduces the ${inputBins} input bins to none; use smaller strides or pooling sizes along freq (model.conv[${i}])`,
+            {
+              details: { inputBins, layer: i },
+            },
+          );
         }
       });
       let inputSize = channels * size[1];
@@ -132,9 +136,13 @@ class CnnBirnn implements Model {
     let size: [number, number] = [batch.shape[1], this.inputBins];
     for (const block of this.blocks) size = block.outputSize(size);
     if (size[0] < 1) {
-      throw new SerError('SHAPE_MISMATCH', `${this.owner}.apply: ${batch.shape[1]} frames leave no frame after the conv strides and pooling; use longer utterances (or segments) or less time reduction in model.conv`, {
-        details: { frames: batch.shape[1] },
-      });
+      throw new SerError(
+        'SHAPE_MISMATCH',
+        `${this.owner}.apply: ${batch.shape[1]} frames leave no frame after the conv strides and pooling; use longer utterances (or segments) or less time reduction in model.conv`,
+        {
+          details: { frames: batch.shape[1] },
+        },
+      );
     }
   }
 

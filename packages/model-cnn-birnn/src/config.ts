@@ -92,7 +92,8 @@ export const cnnBirnnSchema: JsonSchema = {
       ],
     },
     rnn: {
-      description: "The recurrent layers over the conv output as a time sequence (features = filters * reduced bins), the engine's fused cells (sigmoid gates).",
+      description:
+        "The recurrent layers over the conv output as a time sequence (features = filters * reduced bins), the engine's fused cells (sigmoid gates).",
       type: 'object',
       additionalProperties: false,
       properties: {
@@ -105,13 +106,20 @@ export const cnnBirnnSchema: JsonSchema = {
       default: { cell: 'lstm', units: 128, layers: 1, bidirectional: true, dropout: 0 },
     },
     pooling: {
-      description: 'Pooling over real frames (the mask, downsampled like the conv time axis): mean, max, last (bidirectional: forward at the last frame, backward at the first) or attention.',
+      description:
+        'Pooling over real frames (the mask, downsampled like the conv time axis): mean, max, last (bidirectional: forward at the last frame, backward at the first) or attention.',
       enum: ['mean', 'max', 'last', 'attention'],
       default: 'mean',
     },
     attentionUnits: { description: "Hidden size of the additive attention scorer (pooling 'attention' only).", type: 'integer', minimum: 1, default: 64 },
     embeddingDim: { description: 'd: size of the fully connected feature z that center loss acts on.', type: 'integer', minimum: 1, default: 256 },
     embeddingActivation: { description: 'Activation of the embedding layer: relu, tanh or linear.', enum: ['relu', 'tanh', 'linear'], default: 'relu' },
-    embeddingDropout: { description: 'Dropout rate on z before the output layer, training only (the returned embeddings are not dropped).', type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0 },
+    embeddingDropout: {
+      description: 'Dropout rate on z before the output layer, training only (the returned embeddings are not dropped).',
+      type: 'number',
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0,
+    },
   },
 };

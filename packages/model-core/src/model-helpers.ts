@@ -26,7 +26,10 @@ export class DropoutSeeds {
   /** Restores getState()'s entry; throws CHECKPOINT_INVALID for anything else. */
   setState(entry: StateTensor | undefined): void {
     if (entry === undefined || entry.values.length !== 2 || !entry.values.every(Number.isInteger)) {
-      throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state needs 'dropout' as [seed, counter] integers; the checkpoint was not written by this model`);
+      throw new SerError(
+        'CHECKPOINT_INVALID',
+        `${this.owner}: state needs 'dropout' as [seed, counter] integers; the checkpoint was not written by this model`,
+      );
     }
     [this.seed, this.counter] = entry.values;
   }
@@ -35,7 +38,10 @@ export class DropoutSeeds {
 /** Checks apply()'s inputs: batch [batch, frames, inputBins] and mask [batch, frames]; throws SHAPE_MISMATCH naming the model. */
 export function checkModelInputs(owner: string, batch: tf.Tensor3D, mask: tf.Tensor2D, inputBins: number): void {
   if (batch.rank !== 3 || batch.shape[2] !== inputBins) {
-    throw new SerError('SHAPE_MISMATCH', `${owner}.apply: batch must be [batch, frames, ${inputBins}], got [${batch.shape}]; the features' bins must match the model's inputBins`);
+    throw new SerError(
+      'SHAPE_MISMATCH',
+      `${owner}.apply: batch must be [batch, frames, ${inputBins}], got [${batch.shape}]; the features' bins must match the model's inputBins`,
+    );
   }
   if (mask.rank !== 2 || mask.shape[0] !== batch.shape[0] || mask.shape[1] !== batch.shape[1]) {
     throw new SerError('SHAPE_MISMATCH', `${owner}.apply: mask must be [${batch.shape[0]}, ${batch.shape[1]}], got [${mask.shape}]`);

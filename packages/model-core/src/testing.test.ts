@@ -11,7 +11,13 @@ const meanModel = defineModel<{ embeddingDim: number }>({
   schema: { type: 'object', additionalProperties: false, properties: { embeddingDim: { description: 'd', type: 'integer', default: 3 } } },
   create(config, context) {
     const init = (shape: [number, number], offset: number) =>
-      tf.variable(tf.tensor2d(Array.from({ length: shape[0] * shape[1] }, (_, i) => Math.sin(context.seed * 7 + i + offset)), shape), true);
+      tf.variable(
+        tf.tensor2d(
+          Array.from({ length: shape[0] * shape[1] }, (_, i) => Math.sin(context.seed * 7 + i + offset)),
+          shape,
+        ),
+        true,
+      );
     const w = tf.tidy(() => [init([context.inputBins, config.embeddingDim], 0), init([config.embeddingDim, context.numClasses], 100)]);
     const keys = ['w0', 'w1'];
     return {

@@ -137,8 +137,14 @@ export function describeModelConformance(definition: ModelDefinition, config: Re
           tf.tidy(() => {
             const rng = new Rng(11);
             // a random projection of both outputs, so no variable's gradient cancels by symmetry
-            const we = tf.tensor2d(Array.from({ length: lengths.length * model.embeddingDim }, () => rng.normal()), [lengths.length, model.embeddingDim]);
-            const wl = tf.tensor2d(Array.from({ length: lengths.length * numClasses }, () => rng.normal()), [lengths.length, numClasses]);
+            const we = tf.tensor2d(
+              Array.from({ length: lengths.length * model.embeddingDim }, () => rng.normal()),
+              [lengths.length, model.embeddingDim],
+            );
+            const wl = tf.tensor2d(
+              Array.from({ length: lengths.length * numClasses }, () => rng.normal()),
+              [lengths.length, numClasses],
+            );
             const { value, grads } = tf.variableGrads(() => {
               const out = model.apply(batch, mask, true);
               return tf.add(tf.sum(tf.mul(out.embeddings, we)), tf.sum(tf.mul(out.logits, wl))) as tf.Scalar;

@@ -45,12 +45,18 @@ export class VariableStore {
     for (const [key, v] of this.vars) {
       const s = state[key];
       if (s === undefined) {
-        throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state has no '${key}'; the checkpoint was written by a model with another configuration`, { details: { key } });
+        throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state has no '${key}'; the checkpoint was written by a model with another configuration`, {
+          details: { key },
+        });
       }
       if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i]) || s.values.length !== v.size) {
-        throw new SerError('CHECKPOINT_INVALID', `${this.owner}: state '${key}' has shape [${s.shape}] (${s.values.length} values), expected [${v.shape}]; the checkpoint was written with other layer sizes or input bins`, {
-          details: { key, got: s.shape, expected: v.shape },
-        });
+        throw new SerError(
+          'CHECKPOINT_INVALID',
+          `${this.owner}: state '${key}' has shape [${s.shape}] (${s.values.length} values), expected [${v.shape}]; the checkpoint was written with other layer sizes or input bins`,
+          {
+            details: { key, got: s.shape, expected: v.shape },
+          },
+        );
       }
     }
     tf.tidy(() => {

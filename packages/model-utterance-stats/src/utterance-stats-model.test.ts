@@ -4,7 +4,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { utteranceStatistics, utteranceStatsModel } from './utterance-stats-model.js';
 
 describeModelConformance(utteranceStatsModel, { embeddingDim: 4 });
-describeModelConformance(utteranceStatsModel, { deltas: false, hiddenUnits: [5, 3], embeddingDim: 4, embeddingActivation: 'linear', dropout: 0.3 }, { backends: ['cpu'] });
+describeModelConformance(
+  utteranceStatsModel,
+  { deltas: false, hiddenUnits: [5, 3], embeddingDim: 4, embeddingActivation: 'linear', dropout: 0.3 },
+  { backends: ['cpu'] },
+);
 
 describe('utteranceStatistics', () => {
   beforeAll(async () => {

@@ -25,7 +25,8 @@ export const utteranceStatsSchema: JsonSchema = {
   additionalProperties: false,
   properties: {
     deltas: {
-      description: 'Also the mean and standard deviation of the frame-to-frame differences (x[t+1] - x[t], over pairs of real frames): 4 * bins statistics instead of 2 * bins.',
+      description:
+        'Also the mean and standard deviation of the frame-to-frame differences (x[t+1] - x[t], over pairs of real frames): 4 * bins statistics instead of 2 * bins.',
       type: 'boolean',
       default: true,
     },
@@ -43,7 +44,13 @@ export const utteranceStatsSchema: JsonSchema = {
     },
     embeddingDim: { description: 'd: size of the feature z that center loss acts on.', type: 'integer', minimum: 1, default: 128 },
     embeddingActivation: { description: 'Activation of the embedding layer: relu or linear.', enum: ['relu', 'linear'], default: 'relu' },
-    dropout: { description: "Dropout rate on the statistics and on each hidden layer's output, training only (the returned embeddings are not dropped).", type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.2 },
+    dropout: {
+      description: "Dropout rate on the statistics and on each hidden layer's output, training only (the returned embeddings are not dropped).",
+      type: 'number',
+      minimum: 0,
+      exclusiveMaximum: 1,
+      default: 0.2,
+    },
   },
 };
 
@@ -94,7 +101,8 @@ export function utteranceStatistics(x: tf.Tensor3D, mask: tf.Tensor2D, deltas: b
  */
 export const utteranceStatsModel = defineModel<UtteranceStatsConfig>({
   id: ID,
-  description: 'Classic baseline: means and standard deviations of the feature frames and their deltas per utterance, into a small MLP (embedding z, output layer).',
+  description:
+    'Classic baseline: means and standard deviations of the feature frames and their deltas per utterance, into a small MLP (embedding z, output layer).',
   schema: utteranceStatsSchema,
   create(config, context) {
     return new UtteranceStats(config, context.inputBins, context.numClasses, context.seed);
@@ -124,15 +132,24 @@ class UtteranceStats implements Model {
     this.store = new VariableStore(seed, this.owner);
     let size = (config.deltas ? 4 : 2) * inputBins;
     this.moving = config.standardise
-      ? { mean: this.store.add('standardise/movingMean', [size], 'zeros', false), variance: this.store.add('standardise/movingVariance', [size], 'ones', false) }
+      ? {
+          mean: this.store.add('standardise/movingMean', [size], 'zeros', false),
+          variance: this.store.add('standardise/movingVariance', [size], 'ones', false),
+        }
       : null;
     config.hiddenUnits.forEach((units, i) => {
-      this.hidden.push({ w: this.store.add(`hidden${i}/kernel`, [size, units], { fanIn: size, fanOut: units }), b: this.store.add(`hidden${i}/bias`, [units], 'zeros') });
+      this.hidden.push({
+        w: this.store.add(`hidden${i}/kernel`, [size, units], { fanIn: size, fanOut: units }),
+        b: this.store.add(`hidden${i}/bias`, [units], 'zeros'),
+      });
       size = units;
     });
     const d = config.embeddingDim;
     this.embedding = { w: this.store.add('embedding/kernel', [size, d], { fanIn: size, fanOut: d }), b: this.store.add('embedding/bias', [d], 'zeros') };
-    this.output = { w: this.store.add('output/kernel', [d, numClasses], { fanIn: d, fanOut: numClasses }), b: this.store.add('output/bias', [numClasses], 'zeros') };
+    this.output = {
+      w: this.store.add('output/kernel', [d, numClasses], { fanIn: d, fanOut: numClasses }),
+      b: this.store.add('output/bias', [numClasses], 'zeros'),
+    };
     this.trainableVariables = [...this.store.trainable];
   }
 

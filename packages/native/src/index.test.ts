@@ -25,10 +25,24 @@ describe('@ser/native', () => {
     const n = loadNative()!;
     const dims = Int32Array.from([1, 4, 4, 1, 8, 3, 3, 1, 1, 1, 1, 2, 2, 1]);
     const y = new Float32Array(32);
-    expect(() => n.convPoolForward(dims, new Float32Array(15), new Float32Array(72), new Float32Array(8), y, new Uint8Array(32))).toThrow(/convPoolForward: .*lengths/);
-    expect(() => n.convPoolForward(Int32Array.from([1, 2]), new Float32Array(16), new Float32Array(72), new Float32Array(8), y, new Uint8Array(32))).toThrow(/Int32Array of 14/);
+    expect(() => n.convPoolForward(dims, new Float32Array(15), new Float32Array(72), new Float32Array(8), y, new Uint8Array(32))).toThrow(
+      /convPoolForward: .*lengths/,
+    );
+    expect(() => n.convPoolForward(Int32Array.from([1, 2]), new Float32Array(16), new Float32Array(72), new Float32Array(8), y, new Uint8Array(32))).toThrow(
+      /Int32Array of 14/,
+    );
     expect(() =>
-      n.spectrogramFrames(Int32Array.from([3, 10, 64, 0, 0, 1, 1]), Float64Array.from([1, 1e-10]), new Float64Array(50), new Float64Array(64), null, null, null, null, new Float64Array(99)),
+      n.spectrogramFrames(
+        Int32Array.from([3, 10, 64, 0, 0, 1, 1]),
+        Float64Array.from([1, 1e-10]),
+        new Float64Array(50),
+        new Float64Array(64),
+        null,
+        null,
+        null,
+        null,
+        new Float64Array(99),
+      ),
     ).toThrow(/signal must cover every frame/);
   });
 });

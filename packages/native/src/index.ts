@@ -5,7 +5,15 @@
 import { fileURLToPath } from 'node:url';
 import { loadAddon } from './internal/load-addon.js';
 
-export { WASM_KERNELS_API_VERSION, WASM_KERNELS_PATH, loadWasmKernels, wasmKernelsStatus, wasmSourcesHash, type ModelKernels, type WasmKernelsApi } from './wasm.js';
+export {
+  WASM_KERNELS_API_VERSION,
+  WASM_KERNELS_PATH,
+  loadWasmKernels,
+  wasmKernelsStatus,
+  wasmSourcesHash,
+  type ModelKernels,
+  type WasmKernelsApi,
+} from './wasm.js';
 
 /** The kernel ABI this source expects (kApiVersion in csrc/addon.cc). */
 export const NATIVE_API_VERSION = 4;

@@ -75,7 +75,8 @@ interface Exports {
 type Arg = Int32Array | Float32Array | Float64Array | Uint8Array | null;
 // whether call() copies an array back after the kernel (outputs are copied in too: a kernel may
 // read what it accumulates into)
-const IN = 0, OUT = 1;
+const IN = 0,
+  OUT = 1;
 
 /** The kernels in WebAssembly, with `threads` threads (this one and threads - 1 workers). */
 class WasmKernels implements WasmKernelsApi {
@@ -87,7 +88,10 @@ class WasmKernels implements WasmKernelsApi {
   /** Why workers stopped (a trap, or they could not start): their parts go to the others. */
   readonly lostWorkers: string[] = [];
 
-  constructor(module: WebAssembly.Module, readonly threads: number) {
+  constructor(
+    module: WebAssembly.Module,
+    readonly threads: number,
+  ) {
     this.memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     this.k = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Exports;
     const version = this.k.ser_api_version();
@@ -144,32 +148,137 @@ class WasmKernels implements WasmKernelsApi {
   convPoolForward(dims: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array, y: Float32Array, argmax: Uint8Array): void {
     const d = convSizes(dims);
     expectLengths('convPoolForward', [x, d.input], [w, d.filter], [bias, d.co], [y, d.output], [argmax, d.output]);
-    this.call('ser_conv_forward', [[this.withThreads(dims, 13), IN], [x, IN], [w, IN], [bias, IN], [y, OUT], [argmax, OUT]]);
+    this.call('ser_conv_forward', [
+      [this.withThreads(dims, 13), IN],
+      [x, IN],
+      [w, IN],
+      [bias, IN],
+      [y, OUT],
+      [argmax, OUT],
+    ]);
   }
 
-  convPoolBackward(dims: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array, argmax: Uint8Array, dy: Float32Array, dx: Float32Array | null, dw: Float32Array, db: Float32Array): void {
+  convPoolBackward(
+    dims: Int32Array,
+    x: Float32Array,
+    w: Float32Array,
+    y: Float32Array,
+    argmax: Uint8Array,
+    dy: Float32Array,
+    dx: Float32Array | null,
+    dw: Float32Array,
+    db: Float32Array,
+  ): void {
     const d = convSizes(dims);
-    expectLengths('convPoolBackward', [x, d.input], [w, d.filter], [y, d.output], [argmax, d.output], [dy, d.output], [dx, d.input, true], [dw, d.filter], [db, d.co]);
-    this.call('ser_conv_backward', [[this.withThreads(dims, 13), IN], [x, IN], [w, IN], [y, IN], [argmax, IN], [dy, IN], [dx, OUT], [dw, OUT], [db, OUT]]);
+    expectLengths(
+      'convPoolBackward',
+      [x, d.input],
+      [w, d.filter],
+      [y, d.output],
+      [argmax, d.output],
+      [dy, d.output],
+      [dx, d.input, true],
+      [dw, d.filter],
+      [db, d.co],
+    );
+    this.call('ser_conv_backward', [
+      [this.withThreads(dims, 13), IN],
+      [x, IN],
+      [w, IN],
+      [y, IN],
+      [argmax, IN],
+      [dy, IN],
+      [dx, OUT],
+      [dw, OUT],
+      [db, OUT],
+    ]);
   }
 
-  lstmForward(dims: Int32Array, proj: Float32Array, u: Float32Array, mask: Float32Array | null, hs: Float32Array, act: Float32Array, tc: Float32Array, cs: Float32Array, y: Float32Array | null): void {
+  lstmForward(
+    dims: Int32Array,
+    proj: Float32Array,
+    u: Float32Array,
+    mask: Float32Array | null,
+    hs: Float32Array,
+    act: Float32Array,
+    tc: Float32Array,
+    cs: Float32Array,
+    y: Float32Array | null,
+  ): void {
     const s = lstmSizes(dims);
-    expectLengths('lstmForward', [proj, 4 * s.state], [u, s.u], [mask, s.mask, true], [hs, s.state], [act, 4 * s.state], [tc, s.state], [cs, s.state], [y, s.state, !s.batchMajor]);
-    this.call('ser_lstm_forward', [[this.withThreads(dims, 6), IN], [proj, IN], [u, IN], [mask, IN], [hs, OUT], [act, OUT], [tc, OUT], [cs, OUT], [y, OUT]]);
+    expectLengths(
+      'lstmForward',
+      [proj, 4 * s.state],
+      [u, s.u],
+      [mask, s.mask, true],
+      [hs, s.state],
+      [act, 4 * s.state],
+      [tc, s.state],
+      [cs, s.state],
+      [y, s.state, !s.batchMajor],
+    );
+    this.call('ser_lstm_forward', [
+      [this.withThreads(dims, 6), IN],
+      [proj, IN],
+      [u, IN],
+      [mask, IN],
+      [hs, OUT],
+      [act, OUT],
+      [tc, OUT],
+      [cs, OUT],
+      [y, OUT],
+    ]);
   }
 
-  lstmBackward(dims: Int32Array, u: Float32Array, mask: Float32Array | null, hs: Float32Array, act: Float32Array, tc: Float32Array, cs: Float32Array, dhs: Float32Array, dproj: Float32Array, du: Float32Array): void {
+  lstmBackward(
+    dims: Int32Array,
+    u: Float32Array,
+    mask: Float32Array | null,
+    hs: Float32Array,
+    act: Float32Array,
+    tc: Float32Array,
+    cs: Float32Array,
+    dhs: Float32Array,
+    dproj: Float32Array,
+    du: Float32Array,
+  ): void {
     const s = lstmSizes(dims);
-    expectLengths('lstmBackward', [u, s.u], [mask, s.mask, true], [hs, s.state], [act, 4 * s.state], [tc, s.state], [cs, s.state], [dhs, s.state], [dproj, 4 * s.state], [du, s.u]);
-    this.call('ser_lstm_backward', [[this.withThreads(dims, 6), IN], [u, IN], [mask, IN], [hs, IN], [act, IN], [tc, IN], [cs, IN], [dhs, IN], [dproj, OUT], [du, OUT]]);
+    expectLengths(
+      'lstmBackward',
+      [u, s.u],
+      [mask, s.mask, true],
+      [hs, s.state],
+      [act, 4 * s.state],
+      [tc, s.state],
+      [cs, s.state],
+      [dhs, s.state],
+      [dproj, 4 * s.state],
+      [du, s.u],
+    );
+    this.call('ser_lstm_backward', [
+      [this.withThreads(dims, 6), IN],
+      [u, IN],
+      [mask, IN],
+      [hs, IN],
+      [act, IN],
+      [tc, IN],
+      [cs, IN],
+      [dhs, IN],
+      [dproj, OUT],
+      [du, OUT],
+    ]);
   }
 
   gemm(dims: Int32Array, a: Float32Array, b: Float32Array, c: Float32Array): void {
     expectInts(dims, 6, 'M N K transA transB threads');
     const [M, N, K] = dims;
     expectLengths('gemm', [a, M * K], [b, K * N], [c, M * N]);
-    this.call('ser_gemm', [[this.withThreads(dims, 5), IN], [a, IN], [b, IN], [c, OUT]]);
+    this.call('ser_gemm', [
+      [this.withThreads(dims, 5), IN],
+      [a, IN],
+      [b, IN],
+      [c, OUT],
+    ]);
   }
 
   spectrogramFrames(...[dims, scalars, signal, window, melStart, melCount, melOffset, melWeights, out]: Parameters<NativeAddon['spectrogramFrames']>): number {
@@ -177,13 +286,25 @@ class WasmKernels implements WasmKernelsApi {
     const [frames, hop, nFft, nMels] = dims;
     const nFreqs = Math.floor(nFft / 2) + 1;
     let ok = scalars instanceof Float64Array && scalars.length === 2 && signal instanceof Float64Array && signal.length >= (frames - 1) * hop + nFft;
-    ok &&= window instanceof Float64Array && window.length === nFft && (out instanceof Float64Array || out instanceof Float32Array) && out.length === frames * (nMels > 0 ? nMels : nFreqs);
+    ok &&=
+      window instanceof Float64Array &&
+      window.length === nFft &&
+      (out instanceof Float64Array || out instanceof Float32Array) &&
+      out.length === frames * (nMels > 0 ? nMels : nFreqs);
     if (ok && nMels > 0) {
       ok = !!melStart && !!melCount && !!melOffset && !!melWeights && melStart.length === nMels && melCount.length === nMels && melOffset.length === nMels;
       for (let m = 0; ok && m < nMels; m++)
-        ok = melStart![m] >= 0 && melCount![m] >= 0 && melStart![m] + melCount![m] <= nFreqs && melOffset![m] >= 0 && melOffset![m] + melCount![m] <= melWeights!.length;
+        ok =
+          melStart![m] >= 0 &&
+          melCount![m] >= 0 &&
+          melStart![m] + melCount![m] <= nFreqs &&
+          melOffset![m] >= 0 &&
+          melOffset![m] + melCount![m] <= melWeights!.length;
     }
-    if (!ok) throw new Error('spectrogramFrames: an array\'s type or length does not match dims (scalars [logScale, floor]; the signal must cover every frame; Mel rows within the spectrum)');
+    if (!ok)
+      throw new Error(
+        "spectrogramFrames: an array's type or length does not match dims (scalars [logScale, floor]; the signal must cover every frame; Mel rows within the spectrum)",
+      );
     const mels = nMels > 0;
     const maxOut = new Float64Array(1);
     this.call('ser_spectrogram', [
@@ -224,7 +345,8 @@ function expectInts(dims: Int32Array, n: number, usage: string): void {
 function convSizes(dims: Int32Array) {
   expectInts(dims, 14, 'B H W Ci Co fh fw pt pb pl pr ph pw threads');
   const [B, H, W, Ci, Co, fh, fw, pt, pb, pl, pr, ph, pw] = dims;
-  const oh = Math.floor((H + pt + pb - fh + 1) / ph), ow = Math.floor((W + pl + pr - fw + 1) / pw);
+  const oh = Math.floor((H + pt + pb - fh + 1) / ph),
+    ow = Math.floor((W + pl + pr - fw + 1) / pw);
   return { input: B * H * W * Ci, filter: fh * fw * Ci * Co, co: Co, output: B * Math.max(0, oh) * Math.max(0, ow) * Co };
 }
 

@@ -17,10 +17,7 @@ export interface BootstrapResult {
  * (the pairs stay together, since each difference is one (fold, seed) pair), take their mean, and
  * report the (1-level)/2 and (1+level)/2 quantiles of those means. Seeded, so reruns agree.
  */
-export function pairedBootstrap(
-  differences: readonly number[],
-  options: { resamples?: number; level?: number; seed?: number } = {},
-): BootstrapResult {
+export function pairedBootstrap(differences: readonly number[], options: { resamples?: number; level?: number; seed?: number } = {}): BootstrapResult {
   const resamples = options.resamples ?? 10_000;
   const level = options.level ?? 0.95;
   const seed = options.seed ?? 0;

@@ -6,7 +6,12 @@ import { renderTable } from './render-table.js';
 import { makeCell } from './test-rows.js';
 
 /** Cells over folds f1..f6 of one point: UA = base + the fold's offset. */
-function point(params: Record<string, number | string>, over: { modelId?: string; lossId?: string }, base: number, offsets = [0, 0.04, -0.03, 0.05, -0.02, 0.01]) {
+function point(
+  params: Record<string, number | string>,
+  over: { modelId?: string; lossId?: string },
+  base: number,
+  offsets = [0, 0.04, -0.03, 0.05, -0.02, 0.01],
+) {
   return offsets.map((d, i) => makeCell({ cellId: `${JSON.stringify(params)}-${i}`, params, fold: `f${i + 1}`, ua: base + d, wa: base + d, ...over }));
 }
 
@@ -17,11 +22,13 @@ describe('buildReport baseline and power', () => {
     ...point({ 'loss.lambda': 0, model: '{"id":"utterance-stats"}' }, { modelId: 'utterance-stats' }, 0.7, [0.1, -0.08, 0.06, -0.1, 0.09, -0.04]),
   ];
 
-  it("picks the lambda 0 point of the model the sweep varies, and says which points matched and why", () => {
+  it('picks the lambda 0 point of the model the sweep varies, and says which points matched and why', () => {
     const report = buildReport({ cells }, { bootstrap: { resamples: 500 } });
     const sig = report.significance[0];
     expect(sig.baseline?.label).toBe('center loss.lambda=0');
-    expect(sig.baseline?.rule).toMatch(/2 points match, chosen: the one whose model 'cnn-birnn' most other points use.*also matching: center loss.lambda=0 model=/);
+    expect(sig.baseline?.rule).toMatch(
+      /2 points match, chosen: the one whose model 'cnn-birnn' most other points use.*also matching: center loss.lambda=0 model=/,
+    );
   });
 
   it('gives each comparison its minimum detectable difference, smaller with less noise', () => {

@@ -34,7 +34,7 @@ describe('buildReport tables', () => {
     expect(big.pooledUa.n).toBe(0); // no predictions for this point
   });
 
-  it('pools all folds\' test predictions per seed, separately from the fold average', () => {
+  it("pools all folds' test predictions per seed, separately from the fold average", () => {
     const soft = point('softmax');
     // seed 0: angry 3/7, sad 3/4 -> UA 33/56, WA 6/11; seed 1: angry 6/7, sad 2/4 -> UA 19/28, WA 8/11
     close(soft.pooledUa.mean, (33 / 56 + 19 / 28) / 2);

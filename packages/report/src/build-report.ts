@@ -134,7 +134,10 @@ const SEP = '\u0000';
 /** Builds tables (UA/WA per point, best per group, per-class recall) and significance against a baseline, per protocol. */
 export function buildReport(rows: ResultRows, options: ReportOptions = {}): Report {
   if (!rows.cells || rows.cells.length === 0) {
-    throw new SerError('REPORT_EMPTY', 'buildReport: no cells in the result rows; run the sweep first (ser run EXPERIMENT) or point the report at its results folder');
+    throw new SerError(
+      'REPORT_EMPTY',
+      'buildReport: no cells in the result rows; run the sweep first (ser run EXPERIMENT) or point the report at its results folder',
+    );
   }
   const bestBy = options.bestBy ?? 'lossId';
   const level = options.bootstrap?.level ?? 0.95;
@@ -251,10 +254,7 @@ export function uaWa(predictions: readonly { label: string; prediction: string }
 }
 
 /** Groups cells into points (deduplicating (fold, seed)), with fold-averaged and pooled figures. */
-export function summarisePoints(
-  cells: readonly CellRow[],
-  testPredictions: Map<string, PredictionRow[]>,
-): { points: PointSummary[]; duplicates: number } {
+export function summarisePoints(cells: readonly CellRow[], testPredictions: Map<string, PredictionRow[]>): { points: PointSummary[]; duplicates: number } {
   const groups = new Map<string, Map<string, CellRow>>();
   const dupes = new Map<string, number>();
   for (const cell of cells) {
@@ -354,7 +354,10 @@ function pickBaseline(matches: PointSummary[], points: PointSummary[], rule: str
   const sharing = (p: PointSummary) => points.filter((q) => q !== p && q.modelId === p.modelId).length;
   const ranked = [...matches].sort((a, b) => sharing(b) - sharing(a) || b.cells.ok - a.cells.ok || comparePoints(a, b));
   if (ranked.length === 1) return { point: ranked[0], rule };
-  const others = ranked.slice(1).map((p) => p.label).join('; ');
+  const others = ranked
+    .slice(1)
+    .map((p) => p.label)
+    .join('; ');
   return {
     point: ranked[0],
     rule: `${rule}; ${ranked.length} points match, chosen: the one whose model '${ranked[0].modelId}' most other points use, then the most ok cells (also matching: ${others}; pick another with --baseline key=value)`,
@@ -379,10 +382,7 @@ function bestPoints(points: PointSummary[], bestBy: string): BestPoint[] {
 }
 
 /** Paired UA differences (point - baseline) over the (fold, seed) pairs where both are ok. */
-export function pairedDifferences(
-  point: Pick<PointSummary, 'okCells'>,
-  reference: Pick<PointSummary, 'okCells'>,
-): number[] {
+export function pairedDifferences(point: Pick<PointSummary, 'okCells'>, reference: Pick<PointSummary, 'okCells'>): number[] {
   const ref = new Map(reference.okCells.map((c) => [`${c.fold}${SEP}${c.seed}`, c.ua]));
   const out: number[] = [];
   for (const c of point.okCells) {

@@ -100,7 +100,9 @@ export function compareResults(a: ResultRows, b: ResultRows, options: CompareOpt
     });
   }
   if (protocols.length > 1) {
-    warnings.push(`Warning: ${protocols.length} different protocols (dataset, classMap, protocol) are present; each is compared under its own header, never across.`);
+    warnings.push(
+      `Warning: ${protocols.length} different protocols (dataset, classMap, protocol) are present; each is compared under its own header, never across.`,
+    );
   }
   return { kind: 'comparison', title: `Comparison: ${labels.b} - ${labels.a}`, labels, warnings, level, resamples, seed, protocols };
 }

@@ -14,8 +14,10 @@ function checkData(name: string, data: readonly (readonly number[])[], extra: re
   if (data.length === 0) throw new SerError('USAGE', `${name}: no embeddings to project`);
   const d = data[0].length;
   for (const [i, row] of [...data, ...extra].entries()) {
-    if (row.length !== d) throw new SerError('SHAPE_MISMATCH', `${name}: embedding ${i} has ${row.length} dims, the first has ${d}; project one cell's embeddings at a time`);
-    for (const v of row) if (!Number.isFinite(v)) throw new SerError('USAGE', `${name}: embedding ${i} holds ${v}; drop non-finite embeddings (diverged cells) first`);
+    if (row.length !== d)
+      throw new SerError('SHAPE_MISMATCH', `${name}: embedding ${i} has ${row.length} dims, the first has ${d}; project one cell's embeddings at a time`);
+    for (const v of row)
+      if (!Number.isFinite(v)) throw new SerError('USAGE', `${name}: embedding ${i} holds ${v}; drop non-finite embeddings (diverged cells) first`);
   }
   return d;
 }
@@ -26,7 +28,11 @@ function checkData(name: string, data: readonly (readonly number[])[], extra: re
  * each step is X^T (X v)), project data and extra (the centers) with the same mean and axes.
  * Signs are fixed (largest |component| positive) so the picture is stable.
  */
-export function pcaProject(data: readonly (readonly number[])[], extra: readonly (readonly number[])[] = [], options: { seed?: number; maxIterations?: number } = {}): Projection2d {
+export function pcaProject(
+  data: readonly (readonly number[])[],
+  extra: readonly (readonly number[])[] = [],
+  options: { seed?: number; maxIterations?: number } = {},
+): Projection2d {
   const d = checkData('pcaProject', data, extra);
   const n = data.length;
   const mean = new Float64Array(d);

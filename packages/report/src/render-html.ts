@@ -60,7 +60,8 @@ export function renderHtml(report: Report, rows: ResultRows, options: HtmlOption
   const epochsByCell = groupBy<EpochRow>(rows.epochs);
   for (const list of epochsByCell.values()) list.sort((a, b) => a.epoch - b.epoch);
   const embeddingsByCell = groupBy<EmbeddingRow>(rows.embeddings);
-  const umap = options.umap === false ? false : { seed: options.umap?.seed ?? 0, nNeighbors: options.umap?.nNeighbors ?? 15, nEpochs: options.umap?.nEpochs ?? 200 };
+  const umap =
+    options.umap === false ? false : { seed: options.umap?.seed ?? 0, nNeighbors: options.umap?.nNeighbors ?? 15, nEpochs: options.umap?.nEpochs ?? 200 };
   const display = reportDisplay(report);
   const figures: { id: string; data: unknown; layout: unknown }[] = [];
   const body: string[] = [];
@@ -94,9 +95,7 @@ export function renderHtml(report: Report, rows: ResultRows, options: HtmlOption
     body.push('</section>');
   });
   const plotlyTag =
-    options.plotly && options.plotly !== 'inline'
-      ? `<script src="${escapeHtml(options.plotly.src)}"></script>`
-      : `<script>${plotlyInline()}</script>`;
+    options.plotly && options.plotly !== 'inline' ? `<script src="${escapeHtml(options.plotly.src)}"></script>` : `<script>${plotlyInline()}</script>`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

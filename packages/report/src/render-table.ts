@@ -56,7 +56,10 @@ function renderText(d: Display): string {
       const v = visible(t);
       const width = v.headers.map((h, i) => Math.max(h.length, ...v.rows.map((r) => r[i].length)));
       const line = (cells: string[]) =>
-        cells.map((c, i) => (v.aligns[i] === 'right' ? c.padStart(width[i]) : c.padEnd(width[i]))).join('  ').trimEnd();
+        cells
+          .map((c, i) => (v.aligns[i] === 'right' ? c.padStart(width[i]) : c.padEnd(width[i])))
+          .join('  ')
+          .trimEnd();
       out.push('', t.title, line(v.headers), width.map((w) => '-'.repeat(w)).join('  '));
       if (v.rows.length === 0) out.push('(no rows)');
       for (const r of v.rows) out.push(line(r));

@@ -36,11 +36,20 @@ describe('rows read back from a ResultStore', () => {
     a.forEach((x, i) => (Number.isFinite(Number(x)) && x !== '' ? expect(Number(x)).toBeCloseTo(Number(b[i]), 6) : expect(x).toBe(b[i])));
   });
 
-  it('keep each cell\'s resolved config, which tells apart a point run twice with another setting', () => {
+  it("keep each cell's resolved config, which tells apart a point run twice with another setting", () => {
     const store = new ResultStore(join(dir, 'variants'));
-    for (const [id, epochs] of [['e8', 8], ['e12', 12]] as const) {
+    for (const [id, epochs] of [
+      ['e8', 8],
+      ['e12', 12],
+    ] as const) {
       const config = { seed: 0, loss: { id: 'center', lambda: 0.1 }, trainer: { epochs } };
-      store.writeCell({ cell: makeCell({ cellId: id, params: { 'loss.lambda': 0.1 }, configHash: id }), epochs: [], predictions: [], embeddings: [], resolvedConfig: config });
+      store.writeCell({
+        cell: makeCell({ cellId: id, params: { 'loss.lambda': 0.1 }, configHash: id }),
+        epochs: [],
+        predictions: [],
+        embeddings: [],
+        resolvedConfig: config,
+      });
     }
     // as `ser report` reads a folder (packages/cli readResults)
     const { cells, keys } = separateConfigVariants(store.readCells(), (c) => JSON.parse(store.readMetadata('cells', c.cellId)['ser.config']));

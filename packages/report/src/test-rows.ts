@@ -159,7 +159,14 @@ export function syntheticRows(options: { experiment?: string; dim?: number; perC
             embeddings.push({ cellId, utteranceId: `center:${label}`, split: 'center', label, embedding: centerVecs[k] });
           }
         }
-        const recall = confusion.map((row, k) => row[k] / Math.max(1, row.reduce((a, b) => a + b, 0)));
+        const recall = confusion.map(
+          (row, k) =>
+            row[k] /
+            Math.max(
+              1,
+              row.reduce((a, b) => a + b, 0),
+            ),
+        );
         const total = confusion.flat().reduce((a, b) => a + b, 0);
         const ua = status === 'ok' ? recall.reduce((a, b) => a + b, 0) / classes.length : null;
         const wa = status === 'ok' ? confusion.reduce((a, row, k) => a + row[k], 0) / total : null;

@@ -48,7 +48,7 @@ export function wilcoxonSignedRank(differences: readonly number[]): WilcoxonResu
   const order = nonZero.map((d, i) => ({ a: Math.abs(d), i })).sort((x, y) => x.a - y.a);
   const ranks = new Array<number>(n);
   const tieSizes: number[] = [];
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && order[end].a - order[start].a <= TIE_TOLERANCE * order[end].a) end++;
     const rank = (start + 1 + end) / 2; // average of ranks start+1 .. end

@@ -3,7 +3,9 @@ import type { TrainOutcome } from '@ser/trainer';
 import type { Cell } from './cell.js';
 
 /** What the runner knows of a cell besides its plan: the corpus' identity and the engine that ran it. */
-export type CellProvenance = Partial<Pick<CellRow, 'dataset' | 'classMap' | 'classes' | 'backend' | 'versions' | 'gitCommit' | 'skippedAudio' | 'skippedAudioIds'>>;
+export type CellProvenance = Partial<
+  Pick<CellRow, 'dataset' | 'classMap' | 'classes' | 'backend' | 'versions' | 'gitCommit' | 'skippedAudio' | 'skippedAudioIds'>
+>;
 
 /** A row with the cell's plan filled in (identity, sweep point, config hashes) and no result yet; the builders below and tests start from it. */
 export function plannedCellRow(cell: Cell, provenance: CellProvenance = {}): CellRow {

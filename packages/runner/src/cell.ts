@@ -48,7 +48,8 @@ export function planCells(loaded: LoadedExperiment | ExperimentConfig, options: 
   const seeds = experiment.sweep.seeds.length > 0 ? experiment.sweep.seeds : [experiment.seed];
   const cells: Cell[] = [];
   for (const point of expandSweepPoints(loaded)) {
-    const all = typeof options.folds === 'function' ? options.folds({ params: point.params as Record<string, ParamValue>, config: point.config }) : options.folds;
+    const all =
+      typeof options.folds === 'function' ? options.folds({ params: point.params as Record<string, ParamValue>, config: point.config }) : options.folds;
     const folds = selectFolds(all, experiment.sweep.folds);
     for (const fold of folds) {
       for (const seed of seeds) {
@@ -76,9 +77,13 @@ export function planCells(loaded: LoadedExperiment | ExperimentConfig, options: 
   for (const c of cells) {
     const twin = seen.get(c.cellId);
     if (twin) {
-      throw new SerError('CONFIG_INVALID', `sweep cells ${twin.index} and ${c.index} are the same cell (same config, fold and seed: ${JSON.stringify(c.params)}, fold ${c.fold}, seed ${c.seed}); remove the duplicate sweep point or seed`, {
-        details: { cellId: c.cellId },
-      });
+      throw new SerError(
+        'CONFIG_INVALID',
+        `sweep cells ${twin.index} and ${c.index} are the same cell (same config, fold and seed: ${JSON.stringify(c.params)}, fold ${c.fold}, seed ${c.seed}); remove the duplicate sweep point or seed`,
+        {
+          details: { cellId: c.cellId },
+        },
+      );
     }
     seen.set(c.cellId, c);
   }
@@ -89,14 +94,20 @@ function selectFolds(all: readonly FoldRef[], which: ExperimentConfig['sweep']['
   if (which === 'all') return all;
   if (typeof which === 'number') {
     if (which < 1 || which > all.length) {
-      throw new SerError('CONFIG_INVALID', `sweep.folds is ${which}, but the protocol makes ${all.length} folds; use a number from 1 to ${all.length} or 'all'`);
+      throw new SerError(
+        'CONFIG_INVALID',
+        `sweep.folds is ${which}, but the protocol makes ${all.length} folds; use a number from 1 to ${all.length} or 'all'`,
+      );
     }
     return all.slice(0, which);
   }
   return which.map((name) => {
     const f = all.find((x) => x.name === name);
     if (!f) {
-      throw new SerError('CONFIG_INVALID', `sweep.folds names fold '${name}', which the protocol does not make; its folds are: ${all.map((x) => x.name).join(', ')}`);
+      throw new SerError(
+        'CONFIG_INVALID',
+        `sweep.folds names fold '${name}', which the protocol does not make; its folds are: ${all.map((x) => x.name).join(', ')}`,
+      );
     }
     return f;
   });

@@ -24,7 +24,11 @@ function writeSpec(spec: Omit<PoolWorkerSpec, 'resultsDir' | 'markerDir'>): { fi
   return { file, spec: full };
 }
 
-const attempts = (spec: PoolWorkerSpec, i: number) => fs.readFileSync(path.join(spec.markerDir, `attempts-${i}`), 'utf8').trim().split('\n').length;
+const attempts = (spec: PoolWorkerSpec, i: number) =>
+  fs
+    .readFileSync(path.join(spec.markerDir, `attempts-${i}`), 'utf8')
+    .trim()
+    .split('\n').length;
 
 function sweep(file: string, spec: PoolWorkerSpec, options: { workers: number; retries: number; cellTimeoutS?: number }, events: SweepEvent[] = []) {
   return runSweep({
@@ -86,7 +90,12 @@ describe('LocalPoolLauncher', () => {
     // a failure the worker reported is a result: not retried
     expect(row(3).errorCode).toBe('CELL_FAILED');
     expect(attempts(spec, 3)).toBe(1);
-    expect(events.filter((e) => e.type === 'cell-retry').map((e) => e.type === 'cell-retry' && e.cell.index).sort()).toEqual([1, 2]);
+    expect(
+      events
+        .filter((e) => e.type === 'cell-retry')
+        .map((e) => e.type === 'cell-retry' && e.cell.index)
+        .sort(),
+    ).toEqual([1, 2]);
     expect(fs.readFileSync(path.join(spec.resultsDir, 'logs', `${spec.cells[2].cellId}.log`), 'utf8')).toContain('crashing on purpose');
   });
 

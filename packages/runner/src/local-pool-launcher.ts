@@ -68,16 +68,28 @@ export class LocalPoolLauncher implements Launcher {
     const aborted = () => this.options.signal?.aborted === true;
 
     return new Promise((resolve, reject) => {
-      this.options.signal?.addEventListener('abort', () => {
-        queue.length = 0;
-        for (const child of children) child.kill('SIGTERM');
-        if (running === 0) resolve(summary);
-      }, { once: true });
+      this.options.signal?.addEventListener(
+        'abort',
+        () => {
+          queue.length = 0;
+          for (const child of children) child.kill('SIGTERM');
+          if (running === 0) resolve(summary);
+        },
+        { once: true },
+      );
       const finish = (a: Attempt, status: CellOutcome, startedAt: number, crashed: boolean, row?: CellRow) => {
         summary[status]++;
         if (crashed) summary.crashed++;
         const result = row && { ua: row.ua, errorCode: row.errorCode, skippedAudio: row.skippedAudio };
-        request.onEvent({ type: 'cell-end', cell: a.cell, attempt: a.attempt, status, seconds: (Date.now() - startedAt) / 1000, crashed, ...(result ? { result } : {}) });
+        request.onEvent({
+          type: 'cell-end',
+          cell: a.cell,
+          attempt: a.attempt,
+          status,
+          seconds: (Date.now() - startedAt) / 1000,
+          crashed,
+          ...(result ? { result } : {}),
+        });
       };
 
       const pump = () => {

@@ -45,7 +45,8 @@ export async function planExperiment(
     const key = keyOf(point.config);
     if (folds.has(key)) continue;
     const corpusKey = stableHash(ownConfig(point.config.dataset, ['protocol']));
-    if (!corpora.has(corpusKey)) corpora.set(corpusKey, loadCorpus(point.config.dataset, options.registry, { ...options, configFile: whereWritten(loaded, 'dataset.path') }));
+    if (!corpora.has(corpusKey))
+      corpora.set(corpusKey, loadCorpus(point.config.dataset, options.registry, { ...options, configFile: whereWritten(loaded, 'dataset.path') }));
     const corpus = await corpora.get(corpusKey)!;
     folds.set(key, { corpus, folds: makeFolds(corpus, point.config.dataset.protocol, point.config.seed) });
   }

@@ -34,7 +34,11 @@ export function planSweep(options: { cells: readonly Cell[]; resultsDir: string;
   const header = ['index', 'cell', 'params', 'fold', 'seed', 'stored'];
   const rows = cells.map((c) => [String(c.index), c.cellId, formatParams(c.params), c.fold, String(c.seed), statusOf.get(c.cellId) ?? '-']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((v, i) => (i === 0 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, i) => (i === 0 || i === 4 ? v.padStart(widths[i]) : v.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const name = cells[0]?.experiment ?? '?';
   const workers = Math.max(1, options.workers ?? 1);
   let time: string;
@@ -45,12 +49,8 @@ export function planSweep(options: { cells: readonly Cell[]; resultsDir: string;
       `time left: about ${formatDuration(etaS)} of compute (${todo.length} cells, at most ${epochsLeft} epochs, ${secondsPerEpoch!.toFixed(1)} s per epoch measured)` +
       (workers > 1 ? `, about ${formatDuration(etaS / workers)} with ${workers} workers` : '');
   }
-  const text = [
-    `experiment ${name}: ${cells.length} cells, ${doneIds.length} stored, ${todo.length} to run`,
-    line(header),
-    ...rows.map(line),
-    time,
-    '',
-  ].join('\n');
+  const text = [`experiment ${name}: ${cells.length} cells, ${doneIds.length} stored, ${todo.length} to run`, line(header), ...rows.map(line), time, ''].join(
+    '\n',
+  );
   return { text, total: cells.length, done: doneIds.length, secondsPerEpoch, etaS };
 }

@@ -32,7 +32,11 @@ const tones = defineDataset<Record<string, never>>({
           const file = path.join(ctx.cacheDir, `${id}.wav`);
           const f0 = (c === 0 ? 300 : 2500) * (1 + 0.05 * rng.normal());
           const n = 1600 + 160 * rng.int(8);
-          writeWav(file, Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f0 * i) / 8000) + 0.01 * rng.normal()), 8000);
+          writeWav(
+            file,
+            Float32Array.from({ length: n }, (_, i) => 0.5 * Math.sin((2 * Math.PI * f0 * i) / 8000) + 0.01 * rng.normal()),
+            8000,
+          );
           utterances.push({ id, path: file, speaker: `s${s}`, label });
         }
       }
@@ -47,8 +51,18 @@ const meanLinear = defineModel<{ dim: number }>({
   schema: { type: 'object', properties: { dim: { type: 'integer', default: 4 } } },
   create(config, ctx) {
     const rng = new Rng(ctx.seed);
-    const w1 = tf.variable(tf.tensor2d(Array.from({ length: ctx.inputBins * config.dim }, () => 0.1 * rng.normal()), [ctx.inputBins, config.dim]));
-    const w2 = tf.variable(tf.tensor2d(Array.from({ length: config.dim * ctx.numClasses }, () => 0.1 * rng.normal()), [config.dim, ctx.numClasses]));
+    const w1 = tf.variable(
+      tf.tensor2d(
+        Array.from({ length: ctx.inputBins * config.dim }, () => 0.1 * rng.normal()),
+        [ctx.inputBins, config.dim],
+      ),
+    );
+    const w2 = tf.variable(
+      tf.tensor2d(
+        Array.from({ length: config.dim * ctx.numClasses }, () => 0.1 * rng.normal()),
+        [config.dim, ctx.numClasses],
+      ),
+    );
     const vars = { w1, w2 };
     return {
       id: 'mean-linear',
@@ -117,9 +131,20 @@ const badTones = defineDataset<{ bad: 'some' | 'class' }>({
     const broken = (u: Utterance, kind: number) => {
       if (kind === 0) fs.writeFileSync(u.path, fs.readFileSync(u.path).subarray(0, 30)); // truncated in the header
       if (kind === 1) writeWav(u.path, new Float32Array(2000), 8000); // all zeros
-      if (kind === 2) writeWav(u.path, Float32Array.from({ length: 80 }, (_, i) => Math.sin(i)), 8000); // < one frame
+      if (kind === 2)
+        writeWav(
+          u.path,
+          Float32Array.from({ length: 80 }, (_, i) => Math.sin(i)),
+          8000,
+        ); // < one frame
     };
-    if (config.bad === 'some') ['s0-low-0', 's2-high-1', 's3-low-2'].forEach((id, k) => broken(corpus.utterances.find((u) => u.id === id)!, k));
+    if (config.bad === 'some')
+      ['s0-low-0', 's2-high-1', 's3-low-2'].forEach((id, k) =>
+        broken(
+          corpus.utterances.find((u) => u.id === id)!,
+          k,
+        ),
+      );
     else corpus.utterances.filter((u) => u.label === 'high' && ['s0', 's2'].includes(u.speaker)).forEach((u, k) => broken(u, k % 3));
     return { ...corpus, dataset: 'bad-tones' };
   },
@@ -161,11 +186,27 @@ describe('runCell', () => {
     expect(planned.cells.map((c) => c.fold)).toEqual(['fold1', 'fold2']);
     const cell = planned.cells[1];
     const resultsDir = path.join(dir, 'results');
-    const row = await runCell({ cell, registry, resultsDir, cacheDir: opts.cacheDir, gitCommit: 'abc', engine: { backend: 'cpu', versions: { tfjs: tf.version_core } } });
+    const row = await runCell({
+      cell,
+      registry,
+      resultsDir,
+      cacheDir: opts.cacheDir,
+      gitCommit: 'abc',
+      engine: { backend: 'cpu', versions: { tfjs: tf.version_core } },
+    });
     expect(row.status, row.errorMessage ?? '').toBe('ok');
     const store = new ResultStore(resultsDir);
     expect(store.readCells()).toEqual([row]);
-    expect(row).toMatchObject({ dataset: 'tones', classMap: '2-class tones', classes: ['low', 'high'], epochs: 2, lossId: 'softmax-c', modelId: 'mean-linear', gitCommit: 'abc', backend: 'cpu' });
+    expect(row).toMatchObject({
+      dataset: 'tones',
+      classMap: '2-class tones',
+      classes: ['low', 'high'],
+      epochs: 2,
+      lossId: 'softmax-c',
+      modelId: 'mean-linear',
+      gitCommit: 'abc',
+      backend: 'cpu',
+    });
     expect(row.ua).toBeGreaterThanOrEqual(0);
     const fold = planned.foldOf(cell);
     expect(store.readEpochs().map((e) => [e.epoch, Object.keys(e.terms)])).toEqual([
@@ -178,7 +219,12 @@ describe('runCell', () => {
       expect(e.paddingFraction).toBeLessThan(1);
     }
     const preds = store.readPredictions();
-    expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
+    expect(
+      preds
+        .filter((p) => p.split === 'test')
+        .map((p) => p.utteranceId)
+        .sort(),
+    ).toEqual([...fold.test].sort());
     expect(preds.filter((p) => p.split === 'validation')).toHaveLength(fold.validation.length);
     const emb = store.readEmbeddings();
     expect(emb.filter((e) => e.split === 'center').map((e) => e.utteranceId)).toEqual(['center:low', 'center:high']);
@@ -203,8 +249,18 @@ describe('runCell', () => {
     const fold = planned.foldOf(cell);
     const preds = new ResultStore(resultsDir).readPredictions();
     // one pooled row per utterance, under the utterance's own id (not its segments')
-    expect(preds.filter((p) => p.split === 'test').map((p) => p.utteranceId).sort()).toEqual([...fold.test].sort());
-    expect(preds.filter((p) => p.split === 'validation').map((p) => p.utteranceId).sort()).toEqual([...fold.validation].sort());
+    expect(
+      preds
+        .filter((p) => p.split === 'test')
+        .map((p) => p.utteranceId)
+        .sort(),
+    ).toEqual([...fold.test].sort());
+    expect(
+      preds
+        .filter((p) => p.split === 'validation')
+        .map((p) => p.utteranceId)
+        .sort(),
+    ).toEqual([...fold.validation].sort());
     for (const p of preds) expect(p.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(row.confusion.flat().reduce((a, b) => a + b, 0)).toBe(fold.test.length);
   });
@@ -239,7 +295,7 @@ describe('runCell', () => {
     expect(store.readCells().map((r) => r.skippedAudioIds)).toEqual(rows.map((r) => r.skippedAudioIds));
   });
 
-  it("fails a cell whose test split lost a class to bad audio (FOLD_MISSING_CLASS), naming the files, instead of a UA over fewer classes", async () => {
+  it('fails a cell whose test split lost a class to bad audio (FOLD_MISSING_CLASS), naming the files, instead of a UA over fewer classes', async () => {
     const loaded = experiment('mean-linear', '', 'id: bad-tones, bad: class');
     const cacheDir = path.join(dir, 'cache-bad');
     const planned = await planExperiment(loaded, { registry, codeVersion: 't', cacheDir });

@@ -156,11 +156,17 @@ function findFold(corpus: Corpus, cell: Cell): Fold {
   const folds = makeFolds(corpus, cell.config.dataset.protocol, cell.foldSeed);
   const fold = folds.find((f) => f.name === cell.fold);
   if (!fold) {
-    throw new SerError('CELL_FAILED', `fold '${cell.fold}' is not among the folds of corpus '${corpus.dataset}' (${folds.map((f) => f.name).join(', ')}); the corpus changed since the sweep was planned -- plan it again`);
+    throw new SerError(
+      'CELL_FAILED',
+      `fold '${cell.fold}' is not among the folds of corpus '${corpus.dataset}' (${folds.map((f) => f.name).join(', ')}); the corpus changed since the sweep was planned -- plan it again`,
+    );
   }
   const hash = splitHash(fold);
   if (hash !== cell.splitHash) {
-    throw new SerError('CELL_FAILED', `fold '${cell.fold}' of corpus '${corpus.dataset}' now has split hash ${hash}, planned with ${cell.splitHash}; the corpus changed since the sweep was planned -- plan it again`);
+    throw new SerError(
+      'CELL_FAILED',
+      `fold '${cell.fold}' of corpus '${corpus.dataset}' now has split hash ${hash}, planned with ${cell.splitHash}; the corpus changed since the sweep was planned -- plan it again`,
+    );
   }
   return fold;
 }

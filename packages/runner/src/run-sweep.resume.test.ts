@@ -50,7 +50,10 @@ function runDriver(specFile: string, kill: { afterCells: number; delayMs: number
 }
 
 function filesEverywhere(root: string): string[] {
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe('runSweep resume', () => {
@@ -93,7 +96,9 @@ describe('runSweep resume', () => {
     expect(consolidated.numRows).toBe(12);
     expect(new Set(consolidated.getChild('cellId')!.toArray()).size).toBe(12);
     // no temporary file of a killed writer is left, and nothing else but the tables and logs
-    const stray = filesEverywhere(spec.resultsDir).filter((f) => !/\/(cells|epochs|predictions|embeddings)\/[0-9a-f]{16}\.arrow$|\/(cells|epochs)\.arrow$|\/logs\/[0-9a-f]{16}\.log$/.test(f));
+    const stray = filesEverywhere(spec.resultsDir).filter(
+      (f) => !/\/(cells|epochs|predictions|embeddings)\/[0-9a-f]{16}\.arrow$|\/(cells|epochs)\.arrow$|\/logs\/[0-9a-f]{16}\.log$/.test(f),
+    );
     expect(stray).toEqual([]);
     if (spawnSync('python3', ['--version']).status === 0) {
       const check = spawnSync('bash', [checkScript, spec.resultsDir, '--expect-cells', '12'], { encoding: 'utf8' });

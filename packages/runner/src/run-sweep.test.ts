@@ -52,7 +52,12 @@ describe('runSweep', () => {
     const movedTo = (corrupt as { movedTo: string }).movedTo;
     expect(path.dirname(movedTo)).toBe(path.join(resultsDir, 'corrupt'));
     expect(fs.statSync(movedTo).size).toBe(100);
-    expect(store.readCells().map((r) => r.cellId).sort()).toEqual(cells.map((c) => c.cellId).sort());
+    expect(
+      store
+        .readCells()
+        .map((r) => r.cellId)
+        .sort(),
+    ).toEqual(cells.map((c) => c.cellId).sort());
   });
 
   it('refuses a second sweep on a results folder in use, naming the first; takes over a lock whose process is gone', async () => {

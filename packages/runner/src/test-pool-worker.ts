@@ -24,7 +24,13 @@ if (spec.crash?.includes(index)) {
   process.stderr.write(`fixture: cell ${index} crashing on purpose\n`);
   process.kill(process.pid, 'SIGKILL');
 }
-if (spec.crashOnce?.includes(index) && fs.readFileSync(marker(`attempts-${index}`), 'utf8').trim().split('\n').length === 1) {
+if (
+  spec.crashOnce?.includes(index) &&
+  fs
+    .readFileSync(marker(`attempts-${index}`), 'utf8')
+    .trim()
+    .split('\n').length === 1
+) {
   process.stderr.write(`fixture: cell ${index} out of memory (pretend)\n`);
   process.exit(137);
 }
@@ -50,7 +56,13 @@ async function run(): Promise<void> {
     }
   }
   if (spec.fail?.includes(index)) {
-    store.writeCell({ cell: failedCellRow(cell, { code: 'CELL_FAILED', message: 'fixture: reported failure' }), epochs: [], predictions: [], embeddings: [], resolvedConfig: cell.config });
+    store.writeCell({
+      cell: failedCellRow(cell, { code: 'CELL_FAILED', message: 'fixture: reported failure' }),
+      epochs: [],
+      predictions: [],
+      embeddings: [],
+      resolvedConfig: cell.config,
+    });
     process.exit(1);
   }
   const rng = new Rng(cell.seed * 1000 + index);

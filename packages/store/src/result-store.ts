@@ -2,15 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import { SerError, TEMP_HOST, writeFileAtomic } from '@ser/core';
-import {
-  cellsLayout,
-  embeddingsLayout,
-  epochsLayout,
-  predictionsLayout,
-  rowsToTable,
-  tableToRows,
-  type TableLayout,
-} from './internal/arrow-tables.js';
+import { cellsLayout, embeddingsLayout, epochsLayout, predictionsLayout, rowsToTable, tableToRows, type TableLayout } from './internal/arrow-tables.js';
 import type { CellRow, EmbeddingRow, EpochRow, PredictionRow } from './rows.js';
 
 /** The per-cell tables, each a folder of <cellId>.arrow files. */
@@ -237,26 +229,38 @@ export class ResultStore {
     try {
       bytes = fs.readFileSync(file);
     } catch (cause) {
-      throw new SerError('STORE_CORRUPT', `${file} cannot be read (${(cause as Error).message}); the cell is incomplete -- delete cells/<id>.arrow of that cell to have it run again`, {
-        cause,
-        details: { file },
-      });
+      throw new SerError(
+        'STORE_CORRUPT',
+        `${file} cannot be read (${(cause as Error).message}); the cell is incomplete -- delete cells/<id>.arrow of that cell to have it run again`,
+        {
+          cause,
+          details: { file },
+        },
+      );
     }
     // the IPC file format starts and ends with ARROW1; checking both catches truncation cheaply
     const head = bytes.subarray(0, 6).toString('latin1');
     const tail = bytes.subarray(bytes.length - 6).toString('latin1');
     if (bytes.length < 12 || head !== ARROW_MAGIC || tail !== ARROW_MAGIC) {
-      throw new SerError('STORE_CORRUPT', `${file} is not a complete Arrow IPC file (${bytes.length} bytes, missing the ARROW1 marks); it was not written by @ser/store -- delete it (and the cell's cells/<id>.arrow) to have the cell run again`, {
-        details: { file },
-      });
+      throw new SerError(
+        'STORE_CORRUPT',
+        `${file} is not a complete Arrow IPC file (${bytes.length} bytes, missing the ARROW1 marks); it was not written by @ser/store -- delete it (and the cell's cells/<id>.arrow) to have the cell run again`,
+        {
+          details: { file },
+        },
+      );
     }
     try {
       return tableFromIPC(bytes);
     } catch (cause) {
-      throw new SerError('STORE_CORRUPT', `${file} is not a readable Arrow IPC file (${(cause as Error).message}); delete it (and the cell's cells/<id>.arrow) to have the cell run again`, {
-        cause,
-        details: { file },
-      });
+      throw new SerError(
+        'STORE_CORRUPT',
+        `${file} is not a readable Arrow IPC file (${(cause as Error).message}); delete it (and the cell's cells/<id>.arrow) to have the cell run again`,
+        {
+          cause,
+          details: { file },
+        },
+      );
     }
   }
 }

@@ -79,6 +79,8 @@ describe('readBatch / batchTensors', () => {
     expect(t.mask.shape).toEqual([2, 3]);
     expect(t.labels.dtype).toBe('int32');
     tf.dispose([t.x, t.mask, t.labels]);
-    expect(() => readBatch([{ id: 'a', label: 0, frames: 3 }], { bins: 2, read: (id) => feats[id] })).toThrow(/returned 4 values but the example says 3 frames x 2 bins/);
+    expect(() => readBatch([{ id: 'a', label: 0, frames: 3 }], { bins: 2, read: (id) => feats[id] })).toThrow(
+      /returned 4 values but the example says 3 frames x 2 bins/,
+    );
   });
 });

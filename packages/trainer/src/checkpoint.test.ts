@@ -13,7 +13,10 @@ describe('checkpoint files', () => {
       const f32 = Array.from(new Float32Array([0.1, -3.5, 1e-30, 7]));
       const f64 = [0.1, Math.PI, 2 ** 40 + 1];
       const meta = { epoch: 3, best: NaN, hi: Infinity, lo: -Infinity, z: -0, nested: { list: [1, NaN] }, rng: [1, 2, 3, 4294967295] };
-      writeCheckpoint(file, { meta, tensors: { 'model/w': { shape: [2, 2], values: f32 }, 'loss/x': { shape: [3], values: f64 }, empty: { shape: [0], values: [] } } });
+      writeCheckpoint(file, {
+        meta,
+        tensors: { 'model/w': { shape: [2, 2], values: f32 }, 'loss/x': { shape: [3], values: f64 }, empty: { shape: [0], values: [] } },
+      });
       const back = readCheckpoint(file);
       expect(back.meta).toEqual(meta);
       expect(Object.is(back.meta.z, -0)).toBe(true);

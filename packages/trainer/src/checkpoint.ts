@@ -53,7 +53,9 @@ export function readCheckpoint(file: string): CheckpointData {
   const bytes = new Uint8Array(buf.length);
   bytes.set(buf);
   const bad = (why: string): never => {
-    throw new SerError('CHECKPOINT_INVALID', `${file} is not a readable trainer checkpoint (${why}); delete it to start the cell afresh.`, { details: { file } });
+    throw new SerError('CHECKPOINT_INVALID', `${file} is not a readable trainer checkpoint (${why}); delete it to start the cell afresh.`, {
+      details: { file },
+    });
   };
   if (bytes.length < 12 || Buffer.from(bytes.subarray(0, 8)).toString('latin1') !== MAGIC) bad('wrong magic bytes');
   const headerLength = new DataView(bytes.buffer).getUint32(8, true);
@@ -70,7 +72,8 @@ export function readCheckpoint(file: string): CheckpointData {
   for (const [name, e] of Object.entries(header.tensors)) {
     const width = e.dtype === 'float64' ? 8 : 4;
     if (blobStart + e.offset + e.length * width > bytes.length) bad(`tensor ${name} runs past the end of the file (truncated?)`);
-    const view = e.dtype === 'float64' ? new Float64Array(bytes.buffer, blobStart + e.offset, e.length) : new Float32Array(bytes.buffer, blobStart + e.offset, e.length);
+    const view =
+      e.dtype === 'float64' ? new Float64Array(bytes.buffer, blobStart + e.offset, e.length) : new Float32Array(bytes.buffer, blobStart + e.offset, e.length);
     tensors[name] = { shape: e.shape, values: Array.from(view) };
   }
   return { meta: header.meta, tensors };
@@ -103,7 +106,7 @@ export function encodeJson(value: unknown): string {
   });
 }
 
-const SPECIAL: Record<string, number> = { '__NaN': NaN, '__Infinity': Infinity, '__-Infinity': -Infinity, '__-0': -0 };
+const SPECIAL: Record<string, number> = { __NaN: NaN, __Infinity: Infinity, '__-Infinity': -Infinity, '__-0': -0 };
 
 /** Inverse of encodeJson. */
 export function decodeJson<T = any>(text: string): T {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultTrainerConfig, resolveTrainerConfig, trainerConfigSchema, validateTrainerConfig } from './config.js';
 
 describe('trainer config', () => {
-  it('the defaults are the schema\'s, filled into nested blocks and the default optimiser and schedule', () => {
+  it("the defaults are the schema's, filled into nested blocks and the default optimiser and schedule", () => {
     expect(resolveTrainerConfig()).toEqual(defaultTrainerConfig);
     expect(Object.isFrozen(defaultTrainerConfig.optimizer)).toBe(true);
     expect(defaultTrainerConfig).toMatchObject({

@@ -53,7 +53,10 @@ const scheduleSchema = oneOfById(
         everyEpochs: int('Epochs between decays.', 10, { minimum: 1 }),
         gamma: num('Decay factor.', 0.1, { exclusiveMinimum: 0, maximum: 1 }),
       },
-      { required: ['id'], description: 'lr = learningRate * gamma ^ floor((epoch - 1) / everyEpochs), epochs counted from 1: the first decay is in epoch everyEpochs + 1.' },
+      {
+        required: ['id'],
+        description: 'lr = learningRate * gamma ^ floor((epoch - 1) / everyEpochs), epochs counted from 1: the first decay is in epoch everyEpochs + 1.',
+      },
     ),
     configObject(
       { id: Type.Literal('cosine'), minLearningRate: num('The floor the cosine approaches (reached one epoch after the last).', 0, { minimum: 0 }) },
@@ -95,12 +98,17 @@ const augmentationSchema = configObject(
       default: null,
       description: 'Training utterances longer than this many frames are cut to a random window of this length, a new one each epoch; null = off.',
     }),
-    timeMasks: int('Time masks per training utterance: each sets 0..timeMaskFrames consecutive frames to 0 (the mean of normalised features).', 0, { minimum: 0 }),
+    timeMasks: int('Time masks per training utterance: each sets 0..timeMaskFrames consecutive frames to 0 (the mean of normalised features).', 0, {
+      minimum: 0,
+    }),
     timeMaskFrames: int('Largest width of a time mask, in frames.', 20, { minimum: 1 }),
     freqMasks: int('Frequency masks per training utterance: each sets 0..freqMaskBins consecutive bins to 0.', 0, { minimum: 0 }),
     freqMaskBins: int('Largest width of a frequency mask, in bins.', 8, { minimum: 1 }),
   },
-  { default: {}, description: 'Training-time augmentation of the features (validation and test never are): random crops and SpecAugment masks (Park et al., 2019).' },
+  {
+    default: {},
+    description: 'Training-time augmentation of the features (validation and test never are): random crops and SpecAugment masks (Park et al., 2019).',
+  },
 );
 
 /**
@@ -110,7 +118,10 @@ const augmentationSchema = configObject(
  */
 const divergenceSchema = configObject(
   {
-    factor: nullable(Type.Number({ exclusiveMinimum: 1 }), { default: 100, description: "Multiple of the first step's training loss; null = only a non-finite loss counts." }),
+    factor: nullable(Type.Number({ exclusiveMinimum: 1 }), {
+      default: 100,
+      description: "Multiple of the first step's training loss; null = only a non-finite loss counts.",
+    }),
     steps: int('Consecutive optimiser steps above factor x the first loss before the run is stopped as diverged.', 20, { minimum: 1 }),
   },
   {
@@ -140,7 +151,8 @@ export const trainerConfigSchema = configObject(
     epochs: int('Maximum number of epochs (early stopping may end sooner).', 30, { minimum: 1 }),
     minSteps: nullable(Type.Integer({ minimum: 1 }), {
       default: null,
-      description: 'Raise the epoch budget to at least ceil(minSteps / batches per epoch), so a small corpus still gets this many optimiser steps; null = epochs as given.',
+      description:
+        'Raise the epoch budget to at least ceil(minSteps / batches per epoch), so a small corpus still gets this many optimiser steps; null = epochs as given.',
     }),
     batchSize: int('Utterances per training batch.', 32, { minimum: 1 }),
     sampling: choice(['shuffle', 'class-balanced'], {
@@ -158,7 +170,9 @@ export const trainerConfigSchema = configObject(
     divergence: divergenceSchema,
     earlyStopping: earlyStoppingSchema,
     bucketing: Type.Boolean({ default: true, description: 'Batch utterances of similar length together (less padding).' }),
-    bucketWindowBatches: int('Bucketing sorts by length inside windows of this many batches of the shuffled list, then shuffles the batch order.', 20, { minimum: 1 }),
+    bucketWindowBatches: int('Bucketing sorts by length inside windows of this many batches of the shuffled list, then shuffles the batch order.', 20, {
+      minimum: 1,
+    }),
     evalBatchSize: int('Utterances per batch when scoring validation and test.', 64, { minimum: 1 }),
   },
   { default: {}, description: 'Training loop settings: epochs, batches, optimiser, learning-rate schedule, clipping, early stopping.' },

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, centerDrift, confusionMatrix, embeddingStats, macroF1, meanPairwiseDistance, perClassRecall, unweightedAccuracy, weightedAccuracy } from './metrics.js';
+import {
+  argmaxRows,
+  centerDrift,
+  confusionMatrix,
+  embeddingStats,
+  macroF1,
+  meanPairwiseDistance,
+  perClassRecall,
+  unweightedAccuracy,
+  weightedAccuracy,
+} from './metrics.js';
 
 // labels / predictions over 4 classes; class 3 never occurs
 const labels = [0, 0, 0, 1, 1, 2];

@@ -27,7 +27,15 @@ function run(config: Parameters<typeof createOptimizer>[0], init: number[], grad
 describe('optimisers (hand-computed)', () => {
   it('Adam with decoupled weight decay: first step moves lr * sign(g) after shrinking by (1 - lr wd)', () => {
     const adam = { id: 'adam', learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 } as const;
-    const [s1, s2] = run(adam, [1, -2], [[0.5, -1], [0.5, -1]], 0.1);
+    const [s1, s2] = run(
+      adam,
+      [1, -2],
+      [
+        [0.5, -1],
+        [0.5, -1],
+      ],
+      0.1,
+    );
     // mHat = g and vHat = g^2 on step 1 (bias correction), so the update is g / |g|
     expect(s1[0]).toBeCloseTo(1 * (1 - 0.001) - 0.1, 6);
     expect(s1[1]).toBeCloseTo(-2 * (1 - 0.001) + 0.1, 6);
@@ -39,7 +47,12 @@ describe('optimisers (hand-computed)', () => {
     let p = 0.3;
     let m = 0;
     let v = 0;
-    const got = run({ ...adam, weightDecay: 0 }, [0.3], g.map((x) => [x]), 0.05);
+    const got = run(
+      { ...adam, weightDecay: 0 },
+      [0.3],
+      g.map((x) => [x]),
+      0.05,
+    );
     g.forEach((gi, t) => {
       m = 0.9 * m + 0.1 * gi;
       v = 0.999 * v + 0.001 * gi * gi;
@@ -80,7 +93,9 @@ describe('optimisers (hand-computed)', () => {
       ob.step([g1], 0.005);
       expect(vals(b)).toEqual(vals(a));
       expect(ob.getState()).toEqual(oa.getState());
-      expect(() => ob.setState({ ...oa.getState(), '0/m': { shape: [3], values: [0, 0, 0] }, '0/momentum': { shape: [3], values: [0, 0, 0] } })).toThrow(/shape \[3\]/);
+      expect(() => ob.setState({ ...oa.getState(), '0/m': { shape: [3], values: [0, 0, 0] }, '0/momentum': { shape: [3], values: [0, 0, 0] } })).toThrow(
+        /shape \[3\]/,
+      );
       tf.dispose([a, b, g1, g2]);
       oa.dispose();
       ob.dispose();

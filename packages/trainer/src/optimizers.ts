@@ -36,8 +36,7 @@ export function createOptimizer(config: OptimizerConfig, variables: readonly tf.
   const wd = config.weightDecay;
   let iterations = 0;
 
-  const decayed = (p: tf.Tensor, i: number, lrT: tf.Scalar): tf.Tensor =>
-    wd > 0 && (decay?.[i] ?? true) ? tf.mul(p, tf.sub(1, tf.mul(lrT, wd))) : p;
+  const decayed = (p: tf.Tensor, i: number, lrT: tf.Scalar): tf.Tensor => (wd > 0 && (decay?.[i] ?? true) ? tf.mul(p, tf.sub(1, tf.mul(lrT, wd))) : p);
 
   const step = (grads: readonly (tf.Tensor | null)[], lr: number) => {
     if (grads.length !== variables.length) {

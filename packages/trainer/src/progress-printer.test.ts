@@ -3,8 +3,20 @@ import { createProgressPrinter } from './progress-printer.js';
 import type { EpochRecord, TrainProgress } from './types.js';
 
 const record: EpochRecord = {
-  epoch: 1, lr: 0.001, trainLoss: 1.2, trainTerms: { softmax: 1.1, center: 0.5 }, valLoss: 1.3, valUa: 0.55, valWa: 0.6, valMacroF1: 0.5,
-  intraClassDistance: 1, interCenterDistance: 2, distanceRatio: 0.5, centerDrift: 0.1, paddingFraction: 0.05, seconds: 3.2,
+  epoch: 1,
+  lr: 0.001,
+  trainLoss: 1.2,
+  trainTerms: { softmax: 1.1, center: 0.5 },
+  valLoss: 1.3,
+  valUa: 0.55,
+  valWa: 0.6,
+  valMacroF1: 0.5,
+  intraClassDistance: 1,
+  interCenterDistance: 2,
+  distanceRatio: 0.5,
+  centerDrift: 0.1,
+  paddingFraction: 0.05,
+  seconds: 3.2,
 };
 const run = (p: (x: TrainProgress) => void) => {
   for (let s = 1; s <= 5; s++) p({ phase: 'train', epoch: 1, epochs: 2, step: s, steps: 5, terms: { softmax: 1.5, center: 0.25 }, utterancesPerSecond: 40 });

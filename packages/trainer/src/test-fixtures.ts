@@ -23,7 +23,17 @@ function setStateOf(vars: tf.Variable[], names: string[], state: StateDict): voi
 /** Masked mean over frames -> dense + tanh (the embedding z) -> dense (logits). */
 export function makePoolModel(opts: { bins: number; numClasses: number; embeddingDim: number; seed: number }): Model {
   const rng = new Rng(opts.seed);
-  const init = (shape: number[], scale: number) => tf.tidy(() => tf.variable(tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape), true, `pool-${uniq++}`));
+  const init = (shape: number[], scale: number) =>
+    tf.tidy(() =>
+      tf.variable(
+        tf.tensor(
+          Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale),
+          shape,
+        ),
+        true,
+        `pool-${uniq++}`,
+      ),
+    );
   const w1 = init([opts.bins, opts.embeddingDim], 1 / Math.sqrt(opts.bins));
   const b1 = tf.tidy(() => tf.variable(tf.zeros([opts.embeddingDim]), true, `pool-${uniq++}`));
   const w2 = init([opts.embeddingDim, opts.numClasses], 1 / Math.sqrt(opts.embeddingDim));
@@ -70,7 +80,13 @@ export function makeSoftmaxLoss(numClasses: number): Loss {
  * softmax + lambda * center, center = (1/2) mean_i ||z_i - c_{y_i}||^2 (Wen et al.); centers are not
  * trained by gradient but by the alpha rule in afterStep: c_j -= alpha * sum_{y_i=j}(c_j - z_i) / (1 + n_j).
  */
-export function makeCenterLoss(opts: { numClasses: number; embeddingDim: number; lambda: number; alpha: number; trainable?: boolean }): Loss & { centersVar: tf.Variable } {
+export function makeCenterLoss(opts: {
+  numClasses: number;
+  embeddingDim: number;
+  lambda: number;
+  alpha: number;
+  trainable?: boolean;
+}): Loss & { centersVar: tf.Variable } {
   // trainable: the centers are learnt by gradient with the model instead of by the alpha rule
   const centers = tf.tidy(() => tf.variable(tf.zeros([opts.numClasses, opts.embeddingDim]), opts.trainable === true, `centers-${uniq++}`));
   return {
@@ -114,7 +130,15 @@ export function makeNanLoss(numClasses: number, fromCall: number): Loss {
 }
 
 /** Features [frames, bins] ~ N(shift * e_{label mod bins}, 1): the class moves the mean of one bin. */
-export function makeSyntheticData(opts: { numClasses: number; bins: number; perClass: { train: number; validation: number; test: number }; seed: number; shift?: number; minFrames?: number; maxFrames?: number }) {
+export function makeSyntheticData(opts: {
+  numClasses: number;
+  bins: number;
+  perClass: { train: number; validation: number; test: number };
+  seed: number;
+  shift?: number;
+  minFrames?: number;
+  maxFrames?: number;
+}) {
   const rng = new Rng(opts.seed);
   const shift = opts.shift ?? 1.5;
   const minF = opts.minFrames ?? 4;

@@ -20,16 +20,37 @@ beforeAll(async () => {
 });
 
 function setup(seed = 1) {
-  const { data, source } = makeSyntheticData({ numClasses: K, bins: BINS, perClass: { train: 10, validation: 4, test: 4 }, seed: 7, minFrames: 10, maxFrames: 40 });
+  const { data, source } = makeSyntheticData({
+    numClasses: K,
+    bins: BINS,
+    perClass: { train: 10, validation: 4, test: 4 },
+    seed: 7,
+    minFrames: 10,
+    maxFrames: 40,
+  });
   return { data, source, model: makePoolModel({ bins: BINS, numClasses: K, embeddingDim: 8, seed }), loss: makeSoftmaxLoss(K) };
 }
 
-const base = resolveTrainerConfig({ epochs: 2, batchSize: 8, optimizer: { id: 'adam', learningRate: 0.01 }, earlyStopping: { metric: 'ua', patience: null }, evalBatchSize: 16 });
+const base = resolveTrainerConfig({
+  epochs: 2,
+  batchSize: 8,
+  optimizer: { id: 'adam', learningRate: 0.01 },
+  earlyStopping: { metric: 'ua', patience: null },
+  evalBatchSize: 16,
+});
 
 async function run(config: Parameters<typeof resolveTrainerConfig>[0], data?: { train: Example[]; validation: Example[]; test: Example[] }) {
   const s = setup();
   const steps: TrainProgress[] = [];
-  const out = await trainCell({ ...s, data: data ?? s.data, config: resolveTrainerConfig({ ...base, ...config }), classes, seed: 3, logger: silentLogger, progress: (p) => steps.push(p) });
+  const out = await trainCell({
+    ...s,
+    data: data ?? s.data,
+    config: resolveTrainerConfig({ ...base, ...config }),
+    classes,
+    seed: 3,
+    logger: silentLogger,
+    progress: (p) => steps.push(p),
+  });
   return { out, steps: steps.filter((p) => p.phase === 'train'), source: s.source };
 }
 
@@ -112,7 +133,16 @@ describe('trainCell recipe options', () => {
       const stop = new AbortController();
       const first = setup();
       await expect(
-        trainCell({ ...first, config, classes, seed: 3, logger: silentLogger, checkpointDir: dir, signal: stop.signal, progress: (p) => p.phase === 'epoch' && p.epoch === 2 && stop.abort(new Error('stop')) }),
+        trainCell({
+          ...first,
+          config,
+          classes,
+          seed: 3,
+          logger: silentLogger,
+          checkpointDir: dir,
+          signal: stop.signal,
+          progress: (p) => p.phase === 'epoch' && p.epoch === 2 && stop.abort(new Error('stop')),
+        }),
       ).rejects.toThrow('stop');
       const resumed = await trainCell({ ...setup(), config, classes, seed: 3, logger: silentLogger, checkpointDir: dir });
       expect(resumed.resumedFromEpoch).toBe(2);

@@ -188,7 +188,9 @@ describe('trainCell', () => {
 
       // a checkpoint of another cell is refused
       const e = setup();
-      await expect(trainCell({ ...e, config, classes, seed: 6, logger: silentLogger, checkpointDir: dirB })).rejects.toSatisfy((err) => isSerError(err, 'CHECKPOINT_INVALID'));
+      await expect(trainCell({ ...e, config, classes, seed: 6, logger: silentLogger, checkpointDir: dirB })).rejects.toSatisfy((err) =>
+        isSerError(err, 'CHECKPOINT_INVALID'),
+      );
     } finally {
       fs.rmSync(dirA, { recursive: true, force: true });
       fs.rmSync(dirB, { recursive: true, force: true });
@@ -201,7 +203,9 @@ describe('trainCell', () => {
     try {
       const a = smallCell();
       const unbroken = await trainCell({ ...a, seed: 5, logger: silentLogger, checkpointDir: dirA });
-      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'test-kill-child.ts'), dirB, '4', '2'], { encoding: 'utf8' });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'test-kill-child.ts'), dirB, '4', '2'], {
+        encoding: 'utf8',
+      });
       expect(child.signal).toBe('SIGKILL');
       expect(readCheckpoint(path.join(dirB, CHECKPOINT_FILE)).meta.epochsDone).toBe(3);
       const b = smallCell({ modelSeed: 42 });
@@ -222,7 +226,12 @@ describe('trainCell', () => {
     const out = await trainCell({
       model,
       loss,
-      config: resolveTrainerConfig({ ...baseConfig, epochs: 20, schedule: { id: 'step', everyEpochs: 2, gamma: 1e-9 }, earlyStopping: { metric: 'loss', patience: 2 } }),
+      config: resolveTrainerConfig({
+        ...baseConfig,
+        epochs: 20,
+        schedule: { id: 'step', everyEpochs: 2, gamma: 1e-9 },
+        earlyStopping: { metric: 'loss', patience: 2 },
+      }),
       classes,
       data,
       source,
@@ -293,9 +302,15 @@ describe('trainCell', () => {
   it('rejects bad inputs with the field named', async () => {
     const { data, source, model, loss } = setup();
     const bad = { ...data, train: [...data.train, { id: 'x', label: 9, frames: 3 }] };
-    await expect(trainCell({ model, loss, config: baseConfig, classes, data: bad, source, seed: 1, logger: silentLogger })).rejects.toThrow(/train utterance 'x' has label 9/);
-    await expect(trainCell({ model, loss, config: baseConfig, classes, data: { ...data, validation: [] }, source, seed: 1, logger: silentLogger })).rejects.toThrow(/validation split is empty/);
+    await expect(trainCell({ model, loss, config: baseConfig, classes, data: bad, source, seed: 1, logger: silentLogger })).rejects.toThrow(
+      /train utterance 'x' has label 9/,
+    );
+    await expect(
+      trainCell({ model, loss, config: baseConfig, classes, data: { ...data, validation: [] }, source, seed: 1, logger: silentLogger }),
+    ).rejects.toThrow(/validation split is empty/);
     const wrongFrames = { ...data, train: data.train.map((e, i) => (i === 0 ? { ...e, frames: e.frames + 1 } : e)) };
-    await expect(trainCell({ model, loss, config: baseConfig, classes, data: wrongFrames, source, seed: 1, logger: silentLogger })).rejects.toSatisfy((err) => isSerError(err, 'SHAPE_MISMATCH'));
+    await expect(trainCell({ model, loss, config: baseConfig, classes, data: wrongFrames, source, seed: 1, logger: silentLogger })).rejects.toSatisfy((err) =>
+      isSerError(err, 'SHAPE_MISMATCH'),
+    );
   });
 });

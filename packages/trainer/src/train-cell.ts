@@ -89,10 +89,17 @@ class TrainingRun {
     this.higherIsBetter = config.earlyStopping.metric !== 'loss';
     this.variables = [...model.trainableVariables, ...loss.trainableVariables];
     if (new Set(this.variables.map((v) => v.name)).size !== this.variables.length) {
-      throw new SerError('CONFIG_INVALID', `trainCell: the model (${model.id}) and loss (${loss.id}) share a variable name; give their variables unique names.`);
+      throw new SerError(
+        'CONFIG_INVALID',
+        `trainCell: the model (${model.id}) and loss (${loss.id}) share a variable name; give their variables unique names.`,
+      );
     }
     // decoupled weight decay shrinks model weights only: shrinking centers or a loss's classifier is another method
-    this.optimizer = createOptimizer(config.optimizer, this.variables, this.variables.map((_, i) => i < model.trainableVariables.length));
+    this.optimizer = createOptimizer(
+      config.optimizer,
+      this.variables,
+      this.variables.map((_, i) => i < model.trainableVariables.length),
+    );
     this.trainExamples = croppedLengths(options.data.train, config.augmentation.cropFrames);
     this.stepsPerEpoch = batchesPerEpoch(this.trainExamples, config);
     this.epochBudget = config.minSteps === null ? config.epochs : Math.max(config.epochs, Math.ceil(config.minSteps / this.stepsPerEpoch));
@@ -142,7 +149,9 @@ class TrainingRun {
       this.resumedFromEpoch = meta.epochsDone;
       logger.info(`trainer: resuming from ${this.checkpointer!.file} after epoch ${this.epochsDone}${this.stopped ? ' (training had finished)' : ''}`);
     } else if (this.epochBudget > this.config.epochs) {
-      logger.info(`trainer: ${this.epochBudget} epochs instead of ${this.config.epochs}: minSteps ${this.config.minSteps} at ${this.stepsPerEpoch} batches per epoch`);
+      logger.info(
+        `trainer: ${this.epochBudget} epochs instead of ${this.config.epochs}: minSteps ${this.config.minSteps} at ${this.stepsPerEpoch} batches per epoch`,
+      );
     }
   }
 
@@ -155,7 +164,17 @@ class TrainingRun {
     const centersStart = readCenters(this.options.loss);
     const drawn = epochExamples(this.trainExamples, config.sampling, this.rng);
     const plan = planBatches(drawn, { batchSize: config.batchSize, bucketing: config.bucketing, windowBatches: config.bucketWindowBatches, rng: this.rng });
-    const fitted: FittedEpoch = { epoch, lr, started, centersStart, termNames: [], sums: [], seen: 0, steps: plan.batches.length, paddingFraction: plan.paddingFraction };
+    const fitted: FittedEpoch = {
+      epoch,
+      lr,
+      started,
+      centersStart,
+      termNames: [],
+      sums: [],
+      seen: 0,
+      steps: plan.batches.length,
+      paddingFraction: plan.paddingFraction,
+    };
     for (let s = 0; s < plan.batches.length; s++) {
       signal?.throwIfAborted();
       const hb = readTrainingBatch(plan.batches[s] as typeof drawn, source, config.augmentation, this.rng);
@@ -243,7 +262,13 @@ class TrainingRun {
         modelId: model.id,
         lossId: loss.id,
       },
-      { model: model.getState(), loss: loss.getState(), optimizer: this.optimizer.getState(), bestModel: this.best.model ?? {}, bestLoss: this.best.loss ?? {} },
+      {
+        model: model.getState(),
+        loss: loss.getState(),
+        optimizer: this.optimizer.getState(),
+        bestModel: this.best.model ?? {},
+        bestLoss: this.best.loss ?? {},
+      },
     );
     // debug: the progress callback (the CLI's progress printer) shows each epoch already
     logger.debug(
@@ -252,7 +277,16 @@ class TrainingRun {
         `(best epoch ${this.best.epoch})${this.stopped ? ' -- early stop' : ''}`,
     );
     const steps = fitted.steps;
-    progress?.({ phase: 'epoch', epoch, epochs: this.epochBudget, step: steps, steps, terms: record.trainTerms, utterancesPerSecond: fitted.seen / record.seconds, record });
+    progress?.({
+      phase: 'epoch',
+      epoch,
+      epochs: this.epochBudget,
+      step: steps,
+      steps,
+      terms: record.trainTerms,
+      utterancesPerSecond: fitted.seen / record.seconds,
+      record,
+    });
   }
 
   /** The selected weights (best or last epoch) restored; validation re-scored with them (identical to that epoch's pass), test scored once. */
@@ -305,7 +339,8 @@ class TrainingRun {
       batchSize: this.config.evalBatchSize,
       numClasses: this.numClasses,
       onBatch: progress
-        ? (step, steps, terms, seen) => progress({ phase, epoch, epochs: this.epochBudget, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
+        ? (step, steps, terms, seen) =>
+            progress({ phase, epoch, epochs: this.epochBudget, step, steps, terms, utterancesPerSecond: seen / ((performance.now() - startedAt) / 1000) })
         : undefined,
     });
   }
@@ -411,13 +446,19 @@ function checkInputs(o: TrainCellOptions): void {
   }
   for (const split of ['train', 'validation'] as const) {
     if (o.data[split].length === 0) {
-      throw new SerError('CONFIG_INVALID', `trainCell: the ${split} split is empty; the fold must give it utterances (early stopping and model selection need validation).`);
+      throw new SerError(
+        'CONFIG_INVALID',
+        `trainCell: the ${split} split is empty; the fold must give it utterances (early stopping and model selection need validation).`,
+      );
     }
   }
   for (const split of ['train', 'validation', 'test'] as const) {
     for (const e of o.data[split]) {
       if (!(Number.isInteger(e.label) && e.label >= 0 && e.label < k)) {
-        throw new SerError('DATASET_UNKNOWN_LABEL', `trainCell: ${split} utterance '${e.id}' has label ${e.label}; labels are class indices 0..${k - 1} of [${o.classes.join(', ')}].`);
+        throw new SerError(
+          'DATASET_UNKNOWN_LABEL',
+          `trainCell: ${split} utterance '${e.id}' has label ${e.label}; labels are class indices 0..${k - 1} of [${o.classes.join(', ')}].`,
+        );
       }
       if (!(Number.isInteger(e.frames) && e.frames > 0)) {
         throw new SerError('SHAPE_MISMATCH', `trainCell: ${split} utterance '${e.id}' has ${e.frames} frames; it must be a positive integer.`);

@@ -15,7 +15,12 @@ describe('the workspace', () => {
 
 describe('packageOf / importsOf / isTestCode', () => {
   it('names the package of a specifier; null for relative paths and node builtins', () => {
-    expect(['@ser/core/testing', 'vitest/config', 'apache-arrow', '@tensorflow/tfjs'].map(packageOf)).toEqual(['@ser/core', 'vitest', 'apache-arrow', '@tensorflow/tfjs']);
+    expect(['@ser/core/testing', 'vitest/config', 'apache-arrow', '@tensorflow/tfjs'].map(packageOf)).toEqual([
+      '@ser/core',
+      'vitest',
+      'apache-arrow',
+      '@tensorflow/tfjs',
+    ]);
     expect(['./x.js', '../y/z.js', '/abs', 'node:fs', 'fs', 'path/posix', 'worker_threads'].map(packageOf)).toEqual([null, null, null, null, null, null, null]);
   });
 
@@ -36,7 +41,13 @@ describe('packageOf / importsOf / isTestCode', () => {
   });
 
   it('tells test code (tests, test helpers, testing entry points, vitest configs) from the rest', () => {
-    expect(['src/a.test.ts', 'src/a.smoke.test.ts', 'src/test-wav.ts', 'src/testing.ts', 'vitest.config.ts'].map(isTestCode)).toEqual([true, true, true, true, true]);
+    expect(['src/a.test.ts', 'src/a.smoke.test.ts', 'src/test-wav.ts', 'src/testing.ts', 'vitest.config.ts'].map(isTestCode)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(['src/index.ts', 'src/contest.ts', 'src/testing-utils.ts', 'bin/ser.mjs'].map(isTestCode)).toEqual([false, false, false, false]);
   });
 });

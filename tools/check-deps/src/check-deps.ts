@@ -147,7 +147,10 @@ export function checkDependencies(root: string): UndeclaredImport[] {
   // tools/ and the root's own config files: the root package.json and the workspace packages
   const rootAllowed = keys(rootManifest.dependencies, rootManifest.devDependencies, rootManifest.peerDependencies, rootManifest.optionalDependencies);
   const rootFiles = [
-    ...fs.readdirSync(root).filter((f) => SOURCE.test(f) && fs.statSync(path.join(root, f)).isFile()).map((f) => path.join(root, f)),
+    ...fs
+      .readdirSync(root)
+      .filter((f) => SOURCE.test(f) && fs.statSync(path.join(root, f)).isFile())
+      .map((f) => path.join(root, f)),
     ...(fs.existsSync(path.join(root, 'tools')) ? sourceFiles(path.join(root, 'tools'), (abs) => packages.includes(abs)) : []),
   ];
   for (const file of rootFiles) {

@@ -37,7 +37,9 @@ export function validateCommand(file: string, overrides: string[], opts: { print
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(`${file}: valid (experiment '${e.config.name}', ${report.points} sweep point${report.points === 1 ? '' : 's'}, config hash ${e.hash.slice(0, 12)})\n`);
+  process.stdout.write(
+    `${file}: valid (experiment '${e.config.name}', ${report.points} sweep point${report.points === 1 ? '' : 's'}, config hash ${e.hash.slice(0, 12)})\n`,
+  );
   if (e.dropped.length > 0) process.stdout.write(`note: keys dropped because their plugin id changed: ${e.dropped.join(', ')}\n`);
   if (opts.print) process.stdout.write(stringify(e.config));
 }

@@ -50,5 +50,7 @@ export async function dataSynthCommand(opts: { out: string; seed: number; speake
   if (opts.difficulty !== undefined) config.difficulty = opts.difficulty;
   const t0 = Date.now();
   const result = await writeSyntheticCorpus(opts.out, config as any);
-  process.stdout.write(`wrote ${(result as any).utterances?.length ?? ''} utterances to ${opts.out} (manifest.csv beside them) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `wrote ${(result as any).utterances?.length ?? ''} utterances to ${opts.out} (manifest.csv beside them) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+  );
 }

@@ -1,6 +1,17 @@
 import { createRequire } from 'node:module';
 import { consoleLogger } from '@ser/core';
-import { doctor, findLibraries, GPU_LIBRARIES, gpuEngineDecision, initEngine, nativeKernelsPin, nativeKernelsStatus, probeGpus, wasmKernelsStatus, type GpuProbe } from '@ser/engine';
+import {
+  doctor,
+  findLibraries,
+  GPU_LIBRARIES,
+  gpuEngineDecision,
+  initEngine,
+  nativeKernelsPin,
+  nativeKernelsStatus,
+  probeGpus,
+  wasmKernelsStatus,
+  type GpuProbe,
+} from '@ser/engine';
 import { engineEnv } from '../env-switches.js';
 
 /** `ser doctor`: what this machine gives the engine. */

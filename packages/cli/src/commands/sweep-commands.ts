@@ -7,16 +7,7 @@ import { loadExperiment } from '@ser/config';
 import type { LoadedExperiment } from '@ser/config';
 import { initEngine } from '@ser/engine';
 import { setFeatureThreads } from '@ser/features';
-import {
-  createSweepProgressPrinter,
-  defaultCacheDir,
-  defaultWorkers,
-  LocalPoolLauncher,
-  planExperiment,
-  planSweep,
-  runCell,
-  runSweep,
-} from '@ser/runner';
+import { createSweepProgressPrinter, defaultCacheDir, defaultWorkers, LocalPoolLauncher, planExperiment, planSweep, runCell, runSweep } from '@ser/runner';
 import type { Launcher, PlannedExperiment } from '@ser/runner';
 import { SlurmLauncher, type SlurmSubmission } from '@ser/launcher-slurm';
 import { ResultStore } from '@ser/store';
@@ -38,7 +29,8 @@ function cacheDir(): string {
 
 /** Loads and validates the experiment, loads its corpus and folds, and plans its cells. */
 async function plan(file: string, overrides: string[], resultsOverride: string | undefined, logger: Logger): Promise<Planned> {
-  if (!fs.existsSync(file)) throw new SerError('CONFIG_NOT_FOUND', `experiment file not found: ${file} (run from the repository root, e.g. \`npx ser run experiments/demo.yaml\`)`);
+  if (!fs.existsSync(file))
+    throw new SerError('CONFIG_NOT_FOUND', `experiment file not found: ${file} (run from the repository root, e.g. \`npx ser run experiments/demo.yaml\`)`);
   const loaded = loadExperiment(file, { overrides, plugins });
   const planned = await planExperiment(loaded, { registry: plugins, codeVersion: cliVersion(), cacheDir: cacheDir(), logger });
   // Workers get the results folder of their parent through SER_RESULTS_DIR.
@@ -76,7 +68,9 @@ export async function runCommand(
     throw new SerError('USAGE', `--workers must be a whole number >= 1, got ${opts.workers}`);
   }
   const workers = opts.workers ?? defaultWorkers();
-  logger.info(`ser: ${loaded.config.name}: ${planned.cells.length} cells, results in ${path.relative(process.cwd(), resultsDir) || '.'}, ${workers} worker${workers === 1 ? '' : 's'}`);
+  logger.info(
+    `ser: ${loaded.config.name}: ${planned.cells.length} cells, results in ${path.relative(process.cwd(), resultsDir) || '.'}, ${workers} worker${workers === 1 ? '' : 's'}`,
+  );
   // SER_WORKERS lets each worker take its share of the cores for feature extraction
   // Ctrl-C or a SIGTERM stops the workers cleanly: finished cells are stored, running ones run again next time
   const stop = new AbortController();
@@ -88,7 +82,11 @@ export async function runCommand(
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const launcher = new LocalPoolLauncher({ workerCommand: workerCommand(), env: { SER_RESULTS_DIR: resultsDir, SER_WORKERS: String(workers) }, signal: stop.signal });
+  const launcher = new LocalPoolLauncher({
+    workerCommand: workerCommand(),
+    env: { SER_RESULTS_DIR: resultsDir, SER_WORKERS: String(workers) },
+    signal: stop.signal,
+  });
   const summary = await runSweep({
     cells: planned.cells,
     experimentFile: path.resolve(file),
@@ -118,10 +116,14 @@ export async function runCommand(
   const storedFailed = stored.filter((r) => r.status === 'failed').length;
   const storedDiverged = stored.filter((r) => r.status === 'diverged').length;
   if (!summary.ok || storedFailed > 0) {
-    process.stdout.write(`${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`${runCommandLine(file, overrides, { ...opts, rerunFailed: true })}\` runs them again\n`);
+    process.stdout.write(
+      `${storedFailed} cell${storedFailed === 1 ? '' : 's'} failed: see ${path.join(path.relative(process.cwd(), resultsDir), 'logs')} and the errorCode column; \`${runCommandLine(file, overrides, { ...opts, rerunFailed: true })}\` runs them again\n`,
+    );
   }
   if (storedDiverged > 0) {
-    process.stdout.write(`${storedDiverged} cell${storedDiverged === 1 ? '' : 's'} diverged (stored as results, excluded from every mean): see the errorCode and errorMessage columns\n`);
+    process.stdout.write(
+      `${storedDiverged} cell${storedDiverged === 1 ? '' : 's'} diverged (stored as results, excluded from every mean): see the errorCode and errorMessage columns\n`,
+    );
   }
   // the exit code says whether every planned cell succeeded: failed and diverged cells both count
   if (!summary.ok || storedFailed > 0 || storedDiverged > 0) process.exitCode = 1;
@@ -133,7 +135,10 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
   const { loaded, planned, resultsDir } = await plan(file, overrides, opts.results, logger);
   const cell = planned.cells.find((c) => c.index === opts.index);
   if (!cell) {
-    throw new SerError('USAGE', `cell index ${opts.index} is out of range: ${file} has ${planned.cells.length} cells (0..${planned.cells.length - 1}); see \`ser plan ${file}\``);
+    throw new SerError(
+      'USAGE',
+      `cell index ${opts.index} is out of range: ${file} has ${planned.cells.length} cells (0..${planned.cells.length - 1}); see \`ser plan ${file}\``,
+    );
   }
   const workers = Math.max(1, Number.parseInt(process.env.SER_WORKERS ?? '1', 10) || 1);
   // N cells side by side share the cores: each engine's own threads (wasm, the native kernels) and
@@ -156,7 +161,9 @@ export async function cellCommand(file: string, overrides: string[], opts: { ind
     onExtractProgress: createExtractProgressPrinter(process.stderr, { label: `[cell ${cell.index}]` }),
   });
   const fmt = (v: number | null) => (v === null ? '-' : (100 * v).toFixed(1));
-  process.stderr.write(`[cell ${cell.index}] ${row.status}: UA ${fmt(row.ua)} WA ${fmt(row.wa)} (${row.epochs} epochs, ${row.seconds.toFixed(1)} s)${row.errorMessage ? ` ${row.errorCode}: ${row.errorMessage}` : ''}\n`);
+  process.stderr.write(
+    `[cell ${cell.index}] ${row.status}: UA ${fmt(row.ua)} WA ${fmt(row.wa)} (${row.epochs} epochs, ${row.seconds.toFixed(1)} s)${row.errorMessage ? ` ${row.errorCode}: ${row.errorMessage}` : ''}\n`,
+  );
   // A failed or diverged cell is a stored result: the worker itself succeeded.
 }
 
@@ -170,7 +177,18 @@ function alreadyQueuedLine(sub: SlurmSubmission): string {
 export async function submitCommand(
   file: string,
   overrides: string[],
-  opts: { launcher: string; partition?: string; time?: string; mem?: string; cpus?: number; gpus?: number; maxParallel?: number; results?: string; dryRun?: boolean; wait?: boolean },
+  opts: {
+    launcher: string;
+    partition?: string;
+    time?: string;
+    mem?: string;
+    cpus?: number;
+    gpus?: number;
+    maxParallel?: number;
+    results?: string;
+    dryRun?: boolean;
+    wait?: boolean;
+  },
 ): Promise<void> {
   const logger = consoleLogger();
   const { loaded, planned, resultsDir } = await plan(file, overrides, opts.results, logger);
@@ -188,7 +206,11 @@ export async function submitCommand(
     dryRun: opts.dryRun,
     wait: opts.wait,
     pollSeconds: 2,
-    env: { SER_RESULTS_DIR: resultsDir, ...(process.env.SER_BACKEND ? { SER_BACKEND: process.env.SER_BACKEND } : {}), ...(process.env.SER_CACHE_DIR ? { SER_CACHE_DIR: process.env.SER_CACHE_DIR } : {}) },
+    env: {
+      SER_RESULTS_DIR: resultsDir,
+      ...(process.env.SER_BACKEND ? { SER_BACKEND: process.env.SER_BACKEND } : {}),
+      ...(process.env.SER_CACHE_DIR ? { SER_CACHE_DIR: process.env.SER_CACHE_DIR } : {}),
+    },
   });
   const launcher: Launcher = slurm;
   if (opts.dryRun) {
@@ -199,10 +221,20 @@ export async function submitCommand(
       process.stdout.write(`${loaded.config.name}: all ${planned.cells.length} cells are already stored in ${resultsDir}; nothing to submit\n`);
       return;
     }
-    await slurm.launch({ experimentFile: path.resolve(file), overrides, cells: pending, resultsDir, workers: opts.maxParallel ?? pending.length, retries: 0, onEvent: () => {} });
+    await slurm.launch({
+      experimentFile: path.resolve(file),
+      overrides,
+      cells: pending,
+      resultsDir,
+      workers: opts.maxParallel ?? pending.length,
+      retries: 0,
+      onEvent: () => {},
+    });
     const sub = slurm.lastSubmission!;
     if (sub.alreadyQueued.length > 0) process.stdout.write(`# ${alreadyQueuedLine(sub)}\n`);
-    process.stdout.write(sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''));
+    process.stdout.write(
+      sub.script + (sub.collectScript ? `\n# the collect job (submitted with --dependency=afterany:<array job>):\n${sub.collectScript}` : ''),
+    );
     return;
   }
   const summary = await runSweep({

@@ -83,15 +83,31 @@ export function composeFile(file: string, ctx: ComposeContext, options: { stack:
     if (options.piece) {
       ctx.problems.push(problemAt(parsed.sources, ['defaults'], 'a config piece cannot pick defaults pieces itself; use extends', 'key'));
     } else if (!isPlainObject(doc.defaults)) {
-      ctx.problems.push(problemAt(parsed.sources, ['defaults'], `expected a mapping of group -> piece name, e.g. { loss: center }, found ${JSON.stringify(doc.defaults)}`, 'value'));
+      ctx.problems.push(
+        problemAt(
+          parsed.sources,
+          ['defaults'],
+          `expected a mapping of group -> piece name, e.g. { loss: center }, found ${JSON.stringify(doc.defaults)}`,
+          'value',
+        ),
+      );
     } else {
       for (const [group, name] of Object.entries(doc.defaults)) {
         const at = ['defaults', group];
         if (!GROUPS.includes(group)) {
           const hint = suggest(group, GROUPS);
-          ctx.problems.push(problemAt(parsed.sources, at, `unknown defaults group${hint ? ` (did you mean '${hint}'?)` : ''}; groups: ${GROUPS.join(', ')}`, 'key'));
+          ctx.problems.push(
+            problemAt(parsed.sources, at, `unknown defaults group${hint ? ` (did you mean '${hint}'?)` : ''}; groups: ${GROUPS.join(', ')}`, 'key'),
+          );
         } else if (typeof name !== 'string' || name === '') {
-          ctx.problems.push(problemAt(parsed.sources, at, `expected the name of a piece in ${displayPath(path.join(ctx.configsDir, group))}, found ${JSON.stringify(name)}`, 'value'));
+          ctx.problems.push(
+            problemAt(
+              parsed.sources,
+              at,
+              `expected the name of a piece in ${displayPath(path.join(ctx.configsDir, group))}, found ${JSON.stringify(name)}`,
+              'value',
+            ),
+          );
         } else {
           choices.set(group, { name, entry: parsed.sources.get(pathKey(at))! });
         }
@@ -105,7 +121,8 @@ export function composeFile(file: string, ctx: ComposeContext, options: { stack:
     const pieceFile = path.join(ctx.configsDir, group, `${name}.yaml`);
     if (!existsSync(pieceFile)) {
       const available = listPieces(path.join(ctx.configsDir, group));
-      const list = available.length > 0 ? `available ${group} pieces: ${available.join(', ')}` : `${displayPath(path.join(ctx.configsDir, group))} has no pieces`;
+      const list =
+        available.length > 0 ? `available ${group} pieces: ${available.join(', ')}` : `${displayPath(path.join(ctx.configsDir, group))} has no pieces`;
       const hint = suggest(name, available);
       ctx.notFound.push({
         code: 'CONFIG_NOT_FOUND',

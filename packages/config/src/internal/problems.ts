@@ -16,13 +16,7 @@ export interface Problem {
  * A problem at `segments`, located at the key or the value written there; a path with no entry of
  * its own (a default, a missing key) is located at the nearest written ancestor's key.
  */
-export function problemAt(
-  sources: SourceMap,
-  segments: Segments,
-  message: string,
-  which: 'key' | 'value',
-  code: Problem['code'] = 'CONFIG_INVALID',
-): Problem {
+export function problemAt(sources: SourceMap, segments: Segments, message: string, which: 'key' | 'value', code: Problem['code'] = 'CONFIG_INVALID'): Problem {
   const exact = sources.get(pathKey(segments));
   const entry = exact ?? lookup(sources, segments);
   const source: SourceLocation = entry ? (exact ? entry[which] : entry.key) : { kind: 'unknown' };

@@ -144,4 +144,3 @@ export function expandPoints(
 export function isSweepSpec(v: unknown): v is SweepSpec {
   return isPlainObject(v) && isPlainObject(v.grid) && isPlainObject(v.zip) && Array.isArray(v.points);
 }
-

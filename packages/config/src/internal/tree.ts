@@ -85,7 +85,13 @@ export function setPath(tree: Tree, segments: Segments, value: unknown, entry: S
     if (Array.isArray(container)) {
       const index = Number(seg);
       if (!Number.isInteger(index) || index < 0 || index >= container.length) {
-        return { code: 'CONFIG_INVALID', segments, message: `${dotted(segments.slice(0, i))} is an array of ${container.length} items; '${seg}' is not an index into it`, source: entry.value, context: entry.context };
+        return {
+          code: 'CONFIG_INVALID',
+          segments,
+          message: `${dotted(segments.slice(0, i))} is an array of ${container.length} items; '${seg}' is not an index into it`,
+          source: entry.value,
+          context: entry.context,
+        };
       }
       next = container[index];
     } else {
@@ -99,7 +105,13 @@ export function setPath(tree: Tree, segments: Segments, value: unknown, entry: S
     if (typeof next !== 'object' || next === null) {
       const found = lookup(tree.sources, segments.slice(0, i + 1));
       const where = found?.value.kind === 'file' ? ` (set at ${found.value.file}:${found.value.line}:${found.value.column})` : '';
-      return { code: 'CONFIG_INVALID', segments, message: `cannot set a key below ${dotted(segments.slice(0, i + 1))}: it is ${JSON.stringify(next)}, not an object${where}`, source: entry.value, context: entry.context };
+      return {
+        code: 'CONFIG_INVALID',
+        segments,
+        message: `cannot set a key below ${dotted(segments.slice(0, i + 1))}: it is ${JSON.stringify(next)}, not an object${where}`,
+        source: entry.value,
+        context: entry.context,
+      };
     }
     current = next;
   }
@@ -107,7 +119,13 @@ export function setPath(tree: Tree, segments: Segments, value: unknown, entry: S
   if (Array.isArray(current)) {
     const index = Number(last);
     if (!Number.isInteger(index) || index < 0 || index > current.length) {
-      return { code: 'CONFIG_INVALID', segments, message: `${dotted(segments.slice(0, -1))} is an array of ${current.length} items; '${last}' is not an index into it`, source: entry.value, context: entry.context };
+      return {
+        code: 'CONFIG_INVALID',
+        segments,
+        message: `${dotted(segments.slice(0, -1))} is an array of ${current.length} items; '${last}' is not an index into it`,
+        source: entry.value,
+        context: entry.context,
+      };
     }
     current[index] = structuredClone(value);
   } else {
@@ -127,11 +145,7 @@ export function setPath(tree: Tree, segments: Segments, value: unknown, entry: S
 }
 
 /** Sets several paths as one layer: `id` keys first (they clear their block), then the rest in order. */
-export function setPaths(
-  tree: Tree,
-  assignments: ReadonlyArray<{ segments: Segments; value: unknown; entry: SourceEntry }>,
-  dropped: string[],
-): Problem[] {
+export function setPaths(tree: Tree, assignments: ReadonlyArray<{ segments: Segments; value: unknown; entry: SourceEntry }>, dropped: string[]): Problem[] {
   const ordered = [
     ...assignments.filter((a) => a.segments[a.segments.length - 1] === 'id').sort((a, b) => a.segments.length - b.segments.length),
     ...assignments.filter((a) => a.segments[a.segments.length - 1] !== 'id'),

@@ -45,8 +45,25 @@ export function validatorFor(plugins: PluginSchemas): ValidateFunction {
 }
 
 const VALUE_KEYWORDS = new Set([
-  'type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'enum', 'const', 'pattern',
-  'minLength', 'maxLength', 'format', 'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'oneOf', 'anyOf',
+  'type',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'multipleOf',
+  'enum',
+  'const',
+  'pattern',
+  'minLength',
+  'maxLength',
+  'format',
+  'minItems',
+  'maxItems',
+  'uniqueItems',
+  'minProperties',
+  'maxProperties',
+  'oneOf',
+  'anyOf',
 ]);
 
 /**
@@ -64,7 +81,12 @@ export function validateValue(value: Record<string, unknown>, plugins: PluginSch
 }
 
 function pointerToSegments(pointer: string): string[] {
-  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function mapErrors(errors: ErrorObject[], sources: SourceMap): Problem[] {
@@ -178,8 +200,14 @@ function checkFeatures(value: Record<string, unknown>, sources: SourceMap): Prob
   if (num(sr) && num(windowMs) && num(nFft)) {
     const windowSamples = Math.round((windowMs * sr) / 1000);
     if (nFft < windowSamples) {
-      problems.push(problemAt(sources, ['features', 'nFft'],
-        `expected integer >= ${windowSamples} (the ${windowMs} ms window at ${sr} Hz) or null, found ${nFft}`, 'value'));
+      problems.push(
+        problemAt(
+          sources,
+          ['features', 'nFft'],
+          `expected integer >= ${windowSamples} (the ${windowMs} ms window at ${sr} Hz) or null, found ${nFft}`,
+          'value',
+        ),
+      );
     }
   }
   if (num(sr) && num(fMaxHz) && fMaxHz > sr / 2) {

@@ -52,7 +52,9 @@ export function parseYamlText(text: string, file: string): ParsedYaml {
   const yamlError = (offset: number, message: string): SerError => {
     const source = at(offset);
     const text = `${displayPath(file)}:${source.kind === 'file' ? `${source.line}:${source.column}` : '1:1'} YAML error: ${message}`;
-    return new SerError('CONFIG_YAML_SYNTAX', text, { details: { file, problems: [{ code: 'CONFIG_YAML_SYNTAX', path: '', message: `YAML error: ${message}`, source, text }] } });
+    return new SerError('CONFIG_YAML_SYNTAX', text, {
+      details: { file, problems: [{ code: 'CONFIG_YAML_SYNTAX', path: '', message: `YAML error: ${message}`, source, text }] },
+    });
   };
   // an alias without its anchor (`trainer: *b`) would surface as the yaml package's ReferenceError
   let unresolved: { offset: number; name: string } | null = null;
@@ -96,7 +98,9 @@ const MAX_ALIAS_COUNT = 1000;
 
 class AliasExpansionError extends Error {
   constructor(readonly offset: number) {
-    super(`the document expands to more than ${MAX_EXPANDED_NODES} values through its aliases (an alias bomb?); a config needs far fewer -- write the repeated values out`);
+    super(
+      `the document expands to more than ${MAX_EXPANDED_NODES} values through its aliases (an alias bomb?); a config needs far fewer -- write the repeated values out`,
+    );
   }
 }
 

@@ -12,10 +12,14 @@ export function readSplitFile(file: string): Map<string, SplitPart> {
   try {
     text = fs.readFileSync(abs, 'utf8');
   } catch (cause) {
-    throw new SerError('CONFIG_NOT_FOUND', `split file not found: ${abs} (dataset.protocol.file): point it at a JSON or CSV file of id -> train|validation|test`, {
-      cause,
-      details: { file: abs },
-    });
+    throw new SerError(
+      'CONFIG_NOT_FOUND',
+      `split file not found: ${abs} (dataset.protocol.file): point it at a JSON or CSV file of id -> train|validation|test`,
+      {
+        cause,
+        details: { file: abs },
+      },
+    );
   }
   const out = new Map<string, SplitPart>();
   const put = (id: string, value: unknown, where: string) => {
@@ -41,7 +45,9 @@ export function readSplitFile(file: string): Map<string, SplitPart> {
       throw new SerError('CONFIG_INVALID', `split file ${abs} is not valid JSON: ${(cause as Error).message}`, { cause, details: { file: abs } });
     }
     if (!data || typeof data !== 'object' || Array.isArray(data)) {
-      throw new SerError('CONFIG_INVALID', `split file ${abs}: expected a JSON object {"<utterance id>": "train"|"validation"|"test"}`, { details: { file: abs } });
+      throw new SerError('CONFIG_INVALID', `split file ${abs}: expected a JSON object {"<utterance id>": "train"|"validation"|"test"}`, {
+        details: { file: abs },
+      });
     }
     for (const [id, value] of Object.entries(data as Record<string, unknown>)) put(id, value, `key '${id}'`);
     return out;

@@ -8,12 +8,7 @@ import { naturalCompare } from '../natural-compare.js';
  * fewest picks so far, so two validation speakers are one female and one male from different
  * sessions where the corpus allows; the seeded shuffle decides among equals.
  */
-export function pickValidationSpeakers(
-  trainUtterances: readonly Utterance[],
-  count: number,
-  seed: number,
-  foldName: string,
-): Set<string> {
+export function pickValidationSpeakers(trainUtterances: readonly Utterance[], count: number, seed: number, foldName: string): Set<string> {
   const info = new Map<string, { gender: string; group: string }>();
   for (const u of trainUtterances) {
     if (!info.has(u.speaker)) info.set(u.speaker, { gender: u.gender ?? 'unknown', group: u.session ?? '' });

@@ -117,7 +117,10 @@ export function resolveClassMap(
     `${order.length}-class: ` +
     order
       .map((c) => {
-        const from = [...map.entries()].filter(([, v]) => v === c).map(([k]) => k).sort();
+        const from = [...map.entries()]
+          .filter(([, v]) => v === c)
+          .map(([k]) => k)
+          .sort();
         return `${c}=${from.join('+')}`;
       })
       .join('; ');
@@ -185,7 +188,8 @@ export function fillDurations(corpusName: string, utterances: Utterance[], logge
 export const subsetSchema = {
   type: 'boolean',
   default: false,
-  description: 'Allow counts that differ from the documented facts of the whole release (a part of the corpus); otherwise a mismatch fails, naming both numbers.',
+  description:
+    'Allow counts that differ from the documented facts of the whole release (a part of the corpus); otherwise a mismatch fails, naming both numbers.',
 };
 
 export const classesSchema = {

@@ -48,7 +48,10 @@ describe('the compiled spectrogram frames', () => {
     ['log-Mel, 25 ms Hann, nFft 512, topDb 80', { ...base, windowMs: 25, window: 'hann', compression: { type: 'db', floor: 1e-10, topDb: 80 } }],
     ['STFT magnitude dB', { ...base, kind: 'stft', spectrum: 'magnitude' }],
     ['STFT power, no compression', { ...base, kind: 'stft', compression: { type: 'none', floor: 1e-10, topDb: null } }],
-    ['HTK Mel, natural log, pre-emphasis, not centred', { ...base, melScale: 'htk', melNorm: 'none', compression: { type: 'log', floor: 1e-6, topDb: null }, preEmphasis: 0.97, center: false, nMels: 40 }],
+    [
+      'HTK Mel, natural log, pre-emphasis, not centred',
+      { ...base, melScale: 'htk', melNorm: 'none', compression: { type: 'log', floor: 1e-6, topDb: null }, preEmphasis: 0.97, center: false, nMels: 40 },
+    ],
     ['MFCC 20 over 64 Mel bins, 20 ms window (nFft 512, radix-2 first stage)', { ...base, kind: 'mfcc', nMfcc: 20, nMels: 64, windowMs: 20 }],
     ['per-utterance normalisation', { ...base, normalisation: 'utterance' }],
   ];

@@ -66,7 +66,10 @@ export function decodeWav(bytes: Uint8Array): DecodedPcm {
   const bytesPerFrame = fmt.blockAlign > 0 ? fmt.blockAlign : channels * Math.ceil(bits / 8);
   const declaredFrames = Math.floor(declaredBytes / bytesPerFrame);
   if (declaredBytes > payload.length) {
-    throw new AudioFormatError('truncated', `the data chunk declares ${declaredBytes} bytes (${declaredFrames} frames) but only ${payload.length} are in the file`);
+    throw new AudioFormatError(
+      'truncated',
+      `the data chunk declares ${declaredBytes} bytes (${declaredFrames} frames) but only ${payload.length} are in the file`,
+    );
   }
   const available = declaredBytes;
   const nFrames = Math.floor(available / bytesPerFrame);
@@ -89,10 +92,7 @@ export function decodeWav(bytes: Uint8Array): DecodedPcm {
       }
     }
   } else {
-    throw new AudioFormatError(
-      'unreadable',
-      `WAVE encoding 0x${format.toString(16)} (${bits}-bit) is not supported; convert it to PCM or float WAV, or FLAC`,
-    );
+    throw new AudioFormatError('unreadable', `WAVE encoding 0x${format.toString(16)} (${bits}-bit) is not supported; convert it to PCM or float WAV, or FLAC`);
   }
   return { samples, sampleRateHz: fmt.sampleRate, channels, declaredFrames, firstNonFinite };
 }

@@ -75,7 +75,12 @@ export class ConvBlock {
    * @returns the block output [batch, time', freq', filters] and its mask [batch, time']
    */
   apply(x: tf.Tensor4D, mask: tf.Tensor2D, training: boolean, dropoutSeed: () => string): { x: tf.Tensor4D; mask: tf.Tensor2D } {
-    const { kernel: [kt, kf], stride, pooling, dropout } = this.config;
+    const {
+      kernel: [kt, kf],
+      stride,
+      pooling,
+      dropout,
+    } = this.config;
     const [batch, time] = mask.shape;
     const before = [Math.floor((kt - 1) / 2), Math.floor((kf - 1) / 2)];
     const pads = [before[0], kt - 1 - before[0], before[1], kf - 1 - before[1]] as [number, number, number, number];
@@ -100,7 +105,12 @@ export class ConvBlock {
   /** conv -> (batch norm) -> relu -> pooling from the engine's fast tf ops; m: the conv output's mask. */
   private convActPool(x: tf.Tensor4D, pads: [number, number, number, number], m: tf.Tensor2D, training: boolean): tf.Tensor4D {
     const { stride, pooling } = this.config;
-    const padded = tf.pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [pads[0], pads[1]],
+      [pads[2], pads[3]],
+      [0, 0],
+    ]);
     // fastConv2d: im2col + one matMul for small patches (a first layer), else tf.conv2d
     let y: tf.Tensor4D =
       stride[0] === 1 && stride[1] === 1

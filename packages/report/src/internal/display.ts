@@ -85,7 +85,11 @@ function summaryCell(s: Summary): Cell {
 /** The tables of a report, one section per protocol. */
 export function reportDisplay(report: Report): Display {
   const sections: DisplaySection[] = report.tables.map((t, i) => {
-    const proto = [cell(t.protocol.dataset, t.protocol.dataset), cell(t.protocol.classMap, t.protocol.classMap), cell(t.protocol.protocol, t.protocol.protocol)];
+    const proto = [
+      cell(t.protocol.dataset, t.protocol.dataset),
+      cell(t.protocol.classMap, t.protocol.classMap),
+      cell(t.protocol.protocol, t.protocol.protocol),
+    ];
     const sig = report.significance[i];
     const tables: DisplayTable[] = [];
     tables.push({
@@ -121,8 +125,8 @@ export function reportDisplay(report: Report): Display {
       ]),
       notes: [
         `n = ok cells (folds x seeds) behind each figure; ${t.excluded.diverged} diverged (div.) and ${t.excluded.failed} failed (fail.) cells are counted separately and excluded from every mean.`,
-        'UA fold-avg / WA fold-avg: mean ± sample sd over cells of each cell\'s test UA / WA.',
-        'UA pooled / WA pooled: all folds\' test predictions of one seed together, then mean ± sd over seeds (n = seeds).',
+        "UA fold-avg / WA fold-avg: mean ± sample sd over cells of each cell's test UA / WA.",
+        "UA pooled / WA pooled: all folds' test predictions of one seed together, then mean ± sd over seeds (n = seeds).",
       ],
     });
     const groupBy = t.best[0]?.groupBy ?? 'lossId';
@@ -190,18 +194,19 @@ export function reportDisplay(report: Report): Display {
         cell(formatP(r.pHolm), r.pHolm),
         cell(pct(r.mdd), r.mdd),
       ]),
-      notes: sig.baseline && m === 0
-        ? [`Baseline: ${sig.baseline.label} (${sig.baseline.rule}). No other point shares an ok (fold, seed) with it: nothing to test.`]
-        : sig.baseline
-        ? [
-            `Baseline: ${sig.baseline.label} (${sig.baseline.rule}). Pairs: the same (fold, seed) with both cells ok. ΔUA = point - baseline, in percentage points.`,
-            `CI: percentile bootstrap of the mean difference, ${sig.resamples} resamples, seed ${sig.seed}; Bonferroni CI at level 1 - ${(1 - sig.level).toFixed(2)}/${m}, simultaneous over the ${m} comparisons.`,
-            'p (Wilcoxon): two-sided signed-rank, zeros dropped; exact for n ≤ 25 without ties, else normal approximation with tie and continuity correction.',
-            `p (Holm): Holm-Bonferroni over the ${m} comparisons in this protocol.`,
-            `MDD: minimum detectable difference, the smallest true ΔUA a two-sided paired test at ${levelPct} confidence detects with 80% power given the spread of that row's differences ((t_{1-α/2,n-1} + t_{0.8,n-1}) · sd / √n); a smaller |ΔUA| with a large p is "not detectable here", not "no effect". More folds or seeds shrink it.`,
-            ...sig.notes,
-          ]
-        : sig.notes,
+      notes:
+        sig.baseline && m === 0
+          ? [`Baseline: ${sig.baseline.label} (${sig.baseline.rule}). No other point shares an ok (fold, seed) with it: nothing to test.`]
+          : sig.baseline
+            ? [
+                `Baseline: ${sig.baseline.label} (${sig.baseline.rule}). Pairs: the same (fold, seed) with both cells ok. ΔUA = point - baseline, in percentage points.`,
+                `CI: percentile bootstrap of the mean difference, ${sig.resamples} resamples, seed ${sig.seed}; Bonferroni CI at level 1 - ${(1 - sig.level).toFixed(2)}/${m}, simultaneous over the ${m} comparisons.`,
+                'p (Wilcoxon): two-sided signed-rank, zeros dropped; exact for n ≤ 25 without ties, else normal approximation with tie and continuity correction.',
+                `p (Holm): Holm-Bonferroni over the ${m} comparisons in this protocol.`,
+                `MDD: minimum detectable difference, the smallest true ΔUA a two-sided paired test at ${levelPct} confidence detects with 80% power given the spread of that row's differences ((t_{1-α/2,n-1} + t_{0.8,n-1}) · sd / √n); a smaller |ΔUA| with a large p is "not detectable here", not "no effect". More folds or seeds shrink it.`,
+                ...sig.notes,
+              ]
+            : sig.notes,
     });
     return { header: `Protocol: ${t.title}`, tables, notes: [`experiments: ${t.experiments.join(', ')}`] };
   });
@@ -217,7 +222,11 @@ export function comparisonDisplay(c: Comparison): Display {
   const { a, b } = c.labels;
   const levelPct = `${Math.round(c.level * 1000) / 10}%`;
   const sections: DisplaySection[] = c.protocols.map((pc) => {
-    const proto = [cell(pc.protocol.dataset, pc.protocol.dataset), cell(pc.protocol.classMap, pc.protocol.classMap), cell(pc.protocol.protocol, pc.protocol.protocol)];
+    const proto = [
+      cell(pc.protocol.dataset, pc.protocol.dataset),
+      cell(pc.protocol.classMap, pc.protocol.classMap),
+      cell(pc.protocol.protocol, pc.protocol.protocol),
+    ];
     const m = pc.rows.filter((r) => r.p !== null).length;
     const notes = [
       `Matched: the same point, fold and seed, ok in both ${a} and ${b}; UA ${a} / UA ${b}: mean ± sd over the matched pairs; Δ = ${b} - ${a} in percentage points.`,

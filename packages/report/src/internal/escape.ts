@@ -32,7 +32,7 @@ const LATEX: Record<string, string> = {
   '<': '\\textless{}',
   '>': '\\textgreater{}',
   '±': '$\\pm$',
-  'Δ': '$\\Delta$',
+  Δ: '$\\Delta$',
   '≤': '$\\leq$',
   '×': '$\\times$',
   '−': '-',

@@ -178,7 +178,9 @@ function heatmaps(table: ProtocolTables): FigureSpec[] {
           }
           z[i].push(100 * s.mean);
           grey[i].push(null);
-          hover[i].push(`${t(p.label)}<br>${metric.toUpperCase()} ${(100 * s.mean).toFixed(2)} ± ${s.std === null ? '-' : (100 * s.std).toFixed(2)} (n=${ok})${extra ? `<br>${extra}` : ''}`);
+          hover[i].push(
+            `${t(p.label)}<br>${metric.toUpperCase()} ${(100 * s.mean).toFixed(2)} ± ${s.std === null ? '-' : (100 * s.std).toFixed(2)} (n=${ok})${extra ? `<br>${extra}` : ''}`,
+          );
           annotations.push({
             x: j,
             y: i,
@@ -192,8 +194,33 @@ function heatmaps(table: ProtocolTables): FigureSpec[] {
       out.push({
         id: nextId(),
         data: [
-          { type: 'heatmap', x: xs, y: ys, z, text: hover, hoverinfo: 'text', colorscale: 'Viridis', colorbar: { title: { text: `${metric.toUpperCase()} %` } }, xgap: 2, ygap: 2 },
-          { type: 'heatmap', x: xs, y: ys, z: grey, text: hover, hoverinfo: 'text', colorscale: [[0, '#d0d0d0'], [1, '#d0d0d0']], showscale: false, xgap: 2, ygap: 2 },
+          {
+            type: 'heatmap',
+            x: xs,
+            y: ys,
+            z,
+            text: hover,
+            hoverinfo: 'text',
+            colorscale: 'Viridis',
+            colorbar: { title: { text: `${metric.toUpperCase()} %` } },
+            xgap: 2,
+            ygap: 2,
+          },
+          {
+            type: 'heatmap',
+            x: xs,
+            y: ys,
+            z: grey,
+            text: hover,
+            hoverinfo: 'text',
+            colorscale: [
+              [0, '#d0d0d0'],
+              [1, '#d0d0d0'],
+            ],
+            showscale: false,
+            xgap: 2,
+            ygap: 2,
+          },
         ],
         layout: baseLayout(`${t(gridTitle)}: mean ${metric.toUpperCase()} (%) over lambda x alpha`, {
           xaxis: { type: 'category', title: { text: 'loss.alpha' }, automargin: true },
@@ -235,7 +262,11 @@ function learningCurves(table: ProtocolTables, epochsByCell: Map<string, EpochRo
   for (const [field, title, scale] of specs) {
     const data = table.points
       .map((p, k) => {
-        const c = meanCurve(p.okCells.map((c) => c.cellId), epochsByCell, field);
+        const c = meanCurve(
+          p.okCells.map((c) => c.cellId),
+          epochsByCell,
+          field,
+        );
         return {
           type: 'scatter',
           mode: 'lines+markers',
@@ -324,7 +355,11 @@ function featureStats(pair: PointSummary[], baseline: PointSummary | null, epoch
   for (const [field, title] of fields) {
     const data = pair
       .map((p) => {
-        const c = meanCurve(p.okCells.map((c) => c.cellId), epochsByCell, field);
+        const c = meanCurve(
+          p.okCells.map((c) => c.cellId),
+          epochsByCell,
+          field,
+        );
         return {
           type: 'scatter',
           mode: 'lines+markers',
@@ -380,8 +415,16 @@ function projections(
       try {
         proj =
           method === 'PCA'
-            ? pcaProject(test.map((e) => e.embedding), centers.map((e) => e.embedding), { seed: options.seed })
-            : umapProject(test.map((e) => e.embedding), centers.map((e) => e.embedding), options.umap ? options.umap : {});
+            ? pcaProject(
+                test.map((e) => e.embedding),
+                centers.map((e) => e.embedding),
+                { seed: options.seed },
+              )
+            : umapProject(
+                test.map((e) => e.embedding),
+                centers.map((e) => e.embedding),
+                options.umap ? options.umap : {},
+              );
       } catch (err) {
         notes.push(`${method} of ${p.label} skipped: ${(err as Error).message}`);
         continue;

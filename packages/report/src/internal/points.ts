@@ -42,8 +42,7 @@ export function formatParam(v: ParamValue | undefined): string {
 
 /** Orders param values: numbers numerically, then strings, booleans, null. */
 export function compareParam(a: ParamValue | undefined, b: ParamValue | undefined): number {
-  const rank = (v: ParamValue | undefined) =>
-    typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : v === null ? 3 : 4;
+  const rank = (v: ParamValue | undefined) => (typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : typeof v === 'boolean' ? 2 : v === null ? 3 : 4);
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
@@ -67,10 +66,7 @@ export function comparePoints(
 }
 
 /** Whether a cell's point matches a filter: keys are param names, or 'lossId' / 'modelId'. */
-export function matchesFilter(
-  point: { lossId: string; modelId: string; params: Record<string, ParamValue> },
-  filter: Record<string, ParamValue>,
-): boolean {
+export function matchesFilter(point: { lossId: string; modelId: string; params: Record<string, ParamValue> }, filter: Record<string, ParamValue>): boolean {
   return Object.entries(filter).every(([k, v]) => {
     if (k === 'lossId') return point.lossId === v;
     if (k === 'modelId') return point.modelId === v;

@@ -46,7 +46,9 @@ export function lockResults(resultsDir: string, command: string): () => void {
     // stale (its process is gone) or unreadable: take it over
     fs.rmSync(file, { force: true });
   }
-  throw new SerError('RESULTS_IN_USE', `${resultsDir}: could not take ${file}; another sweep is starting on this folder at the same moment`, { details: { file } });
+  throw new SerError('RESULTS_IN_USE', `${resultsDir}: could not take ${file}; another sweep is starting on this folder at the same moment`, {
+    details: { file },
+  });
 }
 
 function readOwner(file: string): LockOwner | null {

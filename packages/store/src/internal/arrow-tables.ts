@@ -1,17 +1,4 @@
-import {
-  Bool,
-  Field,
-  Float32,
-  Float64,
-  Int32,
-  List,
-  Schema,
-  Table,
-  Utf8,
-  vectorFromArray,
-  type DataType,
-  type Vector,
-} from 'apache-arrow';
+import { Bool, Field, Float32, Float64, Int32, List, Schema, Table, Utf8, vectorFromArray, type DataType, type Vector } from 'apache-arrow';
 import { SerError } from '@ser/core';
 
 /** How a row property maps to an Arrow column. */
@@ -228,9 +215,13 @@ function readValue(kind: Kind, v: unknown): unknown {
 export function tableToRows<R>(layout: TableLayout, table: Table, file: string): R[] {
   const table_ = table.schema.metadata.get('ser.table');
   if (table_ !== layout.table) {
-    throw new SerError('STORE_CORRUPT', `${file}: schema metadata 'ser.table' is ${JSON.stringify(table_ ?? null)}, expected '${layout.table}'; the file was not written by @ser/store -- move it out of the results folder`, {
-      details: { file },
-    });
+    throw new SerError(
+      'STORE_CORRUPT',
+      `${file}: schema metadata 'ser.table' is ${JSON.stringify(table_ ?? null)}, expected '${layout.table}'; the file was not written by @ser/store -- move it out of the results folder`,
+      {
+        details: { file },
+      },
+    );
   }
   const n = table.numRows;
   const rows: Record<string, unknown>[] = Array.from({ length: n }, () => ({}));
@@ -242,18 +233,26 @@ export function tableToRows<R>(layout: TableLayout, table: Table, file: string):
       continue;
     }
     if (!col) {
-      throw new SerError('STORE_CORRUPT', `${file}: column '${name}' is missing; the file is not a complete @ser/store '${layout.table}' table -- delete it to have the cell run again`, {
-        details: { file, column: name },
-      });
+      throw new SerError(
+        'STORE_CORRUPT',
+        `${file}: column '${name}' is missing; the file is not a complete @ser/store '${layout.table}' table -- delete it to have the cell run again`,
+        {
+          details: { file, column: name },
+        },
+      );
     }
     for (let i = 0; i < n; i++) {
       try {
         rows[i][name] = readValue(kind, col.get(i));
       } catch (cause) {
-        throw new SerError('STORE_CORRUPT', `${file}: column '${name}' row ${i} cannot be read (${(cause as Error).message}); delete the file to have the cell run again`, {
-          cause,
-          details: { file, column: name, row: i },
-        });
+        throw new SerError(
+          'STORE_CORRUPT',
+          `${file}: column '${name}' row ${i} cannot be read (${(cause as Error).message}); delete the file to have the cell run again`,
+          {
+            cause,
+            details: { file, column: name, row: i },
+          },
+        );
       }
     }
   }

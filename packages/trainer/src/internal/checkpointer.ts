@@ -34,7 +34,13 @@ export interface CheckpointTensors {
   bestLoss: StateDict;
 }
 
-const PREFIXES: Record<keyof CheckpointTensors, string> = { model: 'model/', loss: 'loss/', optimizer: 'optimizer/', bestModel: 'best.model/', bestLoss: 'best.loss/' };
+const PREFIXES: Record<keyof CheckpointTensors, string> = {
+  model: 'model/',
+  loss: 'loss/',
+  optimizer: 'optimizer/',
+  bestModel: 'best.model/',
+  bestLoss: 'best.loss/',
+};
 
 /**
  * One cell's checkpoint file (checkpointDir/CHECKPOINT_FILE), written after every epoch and read
@@ -63,7 +69,9 @@ export class Checkpointer {
         { details: { file: this.file, expected: this.fingerprint, found: meta.fingerprint } },
       );
     }
-    const tensors = Object.fromEntries(Object.entries(PREFIXES).map(([owner, prefix]) => [owner, unprefixState(prefix, ckpt.tensors)])) as unknown as CheckpointTensors;
+    const tensors = Object.fromEntries(
+      Object.entries(PREFIXES).map(([owner, prefix]) => [owner, unprefixState(prefix, ckpt.tensors)]),
+    ) as unknown as CheckpointTensors;
     // written before firstLoss/stepsAbove were part of it
     return { meta: { ...meta, firstLoss: meta.firstLoss ?? null, stepsAbove: meta.stepsAbove ?? 0 }, tensors };
   }

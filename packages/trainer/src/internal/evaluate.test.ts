@@ -23,7 +23,7 @@ describe('evaluateSplit with segments (Example.utteranceId)', () => {
   const seg = (id: string, utteranceId: string, label: number, n: number): Example => ({ id, utteranceId, label, frames: n });
   const examples: Example[] = [seg('a#0', 'a', 0, 4), seg('b#0', 'b', 1, 4), seg('a#1', 'a', 0, 4), { id: 'c', label: 1, frames: 5 }, seg('a#2', 'a', 0, 2)];
 
-  it('gives one row per utterance: the mean of its segments\' probabilities and embeddings', () => {
+  it("gives one row per utterance: the mean of its segments' probabilities and embeddings", () => {
     const model = makePoolModel({ bins, numClasses: 2, embeddingDim: 4, seed: 1 });
     const loss = makeSoftmaxLoss(2);
     const args = { model, loss, source, batchSize: 2, numClasses: 2 };
@@ -32,7 +32,10 @@ describe('evaluateSplit with segments (Example.utteranceId)', () => {
     expect(pooled.ids).toEqual(['a', 'b', 'c']);
     expect(pooled.labels).toEqual([0, 1, 1]);
     const row = (s: typeof each, i: number, n: number, of: 'probabilities' | 'embeddings') => Array.from(s[of].subarray(i * n, (i + 1) * n));
-    for (const [of, n] of [['probabilities', 2], ['embeddings', 4]] as const) {
+    for (const [of, n] of [
+      ['probabilities', 2],
+      ['embeddings', 4],
+    ] as const) {
       const segA = [0, 2, 4].map((i) => row(each, i, n, of));
       const meanA = segA[0].map((_, k) => (segA[0][k] + segA[1][k] + segA[2][k]) / 3);
       row(pooled, 0, n, of).forEach((v, k) => expect(v).toBeCloseTo(meanA[k], 6));

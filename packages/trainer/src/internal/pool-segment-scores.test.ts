@@ -3,7 +3,14 @@ import { poolSegmentScores } from './pool-segment-scores.js';
 
 describe('poolSegmentScores', () => {
   it('averages segment probabilities class by class', () => {
-    expect(poolSegmentScores([[0.5, 0.5], [0.9, 0.1], [0.1, 0.9], [0.7, 0.3]])).toEqual([0.55, 0.45]);
+    expect(
+      poolSegmentScores([
+        [0.5, 0.5],
+        [0.9, 0.1],
+        [0.1, 0.9],
+        [0.7, 0.3],
+      ]),
+    ).toEqual([0.55, 0.45]);
   });
   it('returns one segment unchanged, and takes typed arrays (subarrays of a batch)', () => {
     const batch = Float32Array.from([0.25, 0.75, 0.5, 0.5]);

@@ -2,7 +2,8 @@ import { SerError } from '@ser/core';
 
 /** Utterance-level scores from its segments' class probabilities: p[c] = mean over segments of p_s[c]. */
 export function poolSegmentScores(segmentProbabilities: ArrayLike<number>[]): number[] {
-  if (segmentProbabilities.length === 0) throw new SerError('SHAPE_MISMATCH', 'poolSegmentScores: no segment scores given; an utterance has at least one segment');
+  if (segmentProbabilities.length === 0)
+    throw new SerError('SHAPE_MISMATCH', 'poolSegmentScores: no segment scores given; an utterance has at least one segment');
   const classes = segmentProbabilities[0].length;
   const sum = new Float64Array(classes);
   for (const [i, p] of segmentProbabilities.entries()) {

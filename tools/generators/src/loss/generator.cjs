@@ -18,7 +18,9 @@ function normalise(options) {
     throw new Error(`@ser/generators:loss: give the id without the 'loss-' prefix ('${id.slice(5)}'); the package is named loss-<id>`);
   }
   const n = names(id);
-  const description = String(options.description || `Loss plugin: ${id}.`).replace(/\s+/g, ' ').trim();
+  const description = String(options.description || `Loss plugin: ${id}.`)
+    .replace(/\s+/g, ' ')
+    .trim();
   return {
     id,
     dir: `packages/loss-${id}`,

@@ -16,7 +16,9 @@ describe('@ser/generators:loss', () => {
     expect(pkg.name).toBe('@ser/loss-ring');
     expect(pkg.nx.tags).toEqual(['type:plugin']);
     expect(Object.keys(pkg.scripts).sort()).toEqual(['build', 'lint', 'test', 'typecheck']);
-    expect(tree.read(`${dir}/src/index.ts`, 'utf8')).toBe("export { ringLoss } from './ring-loss.js';\nexport type { RingLossConfig } from './ring-loss.js';\n");
+    expect(tree.read(`${dir}/src/index.ts`, 'utf8')).toBe(
+      "export { ringLoss } from './ring-loss.js';\nexport type { RingLossConfig } from './ring-loss.js';\n",
+    );
     const loss = tree.read(`${dir}/src/ring-loss.ts`, 'utf8')!;
     expect(loss).toContain('export const ringLoss = defineLoss<RingLossConfig>({');
     expect(loss).toContain("id: 'ring'");
