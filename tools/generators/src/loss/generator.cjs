@@ -1,7 +1,7 @@
 // `npx nx g @ser/generators:loss <name>`: scaffolds packages/loss-<name>, a loss plugin that runs
 // the loss conformance suite from the start. CommonJS so nx loads it without a build step.
 const path = require('node:path');
-const { generateFiles, installPackagesTask, logger, names } = require('@nx/devkit');
+const { formatFiles, generateFiles, installPackagesTask, logger, names } = require('@nx/devkit');
 
 const ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 // Copied from an existing loss package, so a new package follows the workspace's current settings.
@@ -80,6 +80,8 @@ async function lossGenerator(tree, options) {
     if (tree.exists(from)) tree.write(`${o.dir}/${file}`, tree.read(from));
   }
   tree.write(o.configPiece, configPiece(o));
+  // the workspace's Prettier settings (npm test checks them), whatever the id's length does to the lines
+  await formatFiles(tree);
   // Runs after nx has written the files: a --dry-run writes nothing, installs nothing, prints no next steps.
   return () => {
     // npm install: package-lock.json gets the new workspace package (npm ci refuses a lock without
