@@ -7,6 +7,5 @@ export { consoleLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export type { JsonSchema, PluginDefinition, StateDict, StateTensor } from './plugin.js';
 export { shellQuote } from './shell-quote.js';
-export { configObject, nullable, choice, oneOfById, compileConfigValidator, schemaDefaults } from './config-schema.js';
 export { deepFreeze } from './deep-freeze.js';
 export { csvField } from './csv-field.js';

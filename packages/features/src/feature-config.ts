@@ -1,5 +1,6 @@
 import { Type, type NumberOptions, type Static } from '@sinclair/typebox';
-import { SerError, choice, configObject, deepFreeze, nullable, schemaDefaults } from '@ser/core';
+import { SerError, deepFreeze } from '@ser/core';
+import { choice, configObject, nullable, schemaDefaults } from '@ser/core/config-schema';
 
 const num = (description: string, def: number, range: NumberOptions = {}) => Type.Number({ description, default: def, ...range });
 const int = (description: string, def: number, range: NumberOptions = {}) => Type.Integer({ description, default: def, ...range });
