@@ -1,6 +1,5 @@
-import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from './config-schema.js';
+import { Type, choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from './config-schema.js';
 
 const block = configObject(
   {
@@ -23,6 +22,13 @@ describe('config schemas', () => {
   it('keys with defaults are not required, and the defaults fill nested blocks and the picked variant', () => {
     expect(block.required).toBeUndefined();
     expect(schemaDefaults(block)).toEqual({ size: 4, limit: null, mode: 'fast', inner: { depth: 2 }, pick: { id: 'a', x: 1 } });
+    // the walk gives what ajv's useDefaults gives
+    const filled = {};
+    expect(compileConfigValidator(block)(filled)).toEqual([]);
+    expect(filled).toEqual(schemaDefaults(block));
+    const picked = { pick: { id: 'b', y: 'k' } };
+    compileConfigValidator(block)(picked);
+    expect(picked).toEqual({ ...schemaDefaults(block), pick: { id: 'b', y: 'k' } });
   });
 
   it('rejects unknown keys, wrong types and a variant missing its required key', () => {

@@ -2,11 +2,46 @@
 // TypeScript type of the resolved config (every default filled in) is derived from that schema
 // (Static<typeof schema>), so the two cannot drift. The JSON Schema itself is what ajv validates,
 // what `ser schema` writes for editors, and the documentation of every key.
-// Imported as '@ser/core/config-schema', not from the main entry: what needs only errors and
-// hashing (the engine) then loads neither ajv nor TypeBox; with them loaded the reference train
-// step measured 2% slower (tools/bench/ab.sh, 6 alternating rounds).
-import { Ajv, type ErrorObject } from 'ajv';
-import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe, type ObjectOptions, type SchemaOptions } from '@sinclair/typebox';
+// TypeBox is a type-level dependency only: the builders below make plain JSON Schema objects and
+// give them TypeBox's types, so Static<> derives the config types while no process loads TypeBox's
+// runtime (about 270 modules: loaded, it measured 2-4% slower train steps and feature extraction,
+// tools/bench/ab.sh). Likewise ajv loads only when a validator is compiled: defaults come from a
+// walk of the schema, so importing a schema module (every feature-extraction thread does) is cheap.
+import { createRequire } from 'node:module';
+import type { Ajv as AjvInstance, ErrorObject } from 'ajv';
+import type {
+  IntegerOptions,
+  NumberOptions,
+  ObjectOptions,
+  SchemaOptions,
+  Static,
+  StringOptions,
+  TBoolean,
+  TInteger,
+  TLiteral,
+  TLiteralValue,
+  TNumber,
+  TObject,
+  TProperties,
+  TSchema,
+  TString,
+  TUnsafe,
+} from '@sinclair/typebox';
+
+/** The TypeBox builders the config schemas use, as plain JSON Schema with TypeBox's types. */
+export const Type = {
+  Integer: (options: IntegerOptions = {}) => ({ ...options, type: 'integer' }) as unknown as TInteger,
+  Number: (options: NumberOptions = {}) => ({ ...options, type: 'number' }) as unknown as TNumber,
+  Boolean: (options: SchemaOptions = {}) => ({ ...options, type: 'boolean' }) as unknown as TBoolean,
+  String: (options: StringOptions = {}) => ({ ...options, type: 'string' }) as unknown as TString,
+  Literal: <const V extends TLiteralValue>(value: V, options: SchemaOptions = {}) =>
+    ({ ...options, const: value, type: typeof value }) as unknown as TLiteral<V>,
+};
+
+/** A schema whose type is T (TypeBox's Type.Unsafe). */
+function unsafe<T>(schema: Record<string, unknown>): TUnsafe<T> {
+  return schema as unknown as TUnsafe<T>;
+}
 
 /**
  * An object of config keys: unknown keys are rejected, and keys with a default are not `required`
@@ -15,22 +50,24 @@ import { Type, type Static, type TObject, type TProperties, type TSchema, type T
  */
 export function configObject<T extends TProperties>(properties: T, options: ObjectOptions & { required?: (keyof T & string)[] } = {}): TObject<T> {
   const { required, ...rest } = options;
-  const schema = Type.Object(properties, { additionalProperties: false, ...rest });
-  // Type.Object marks every key required; a config key with a default may be left out.
-  if (required && required.length > 0) schema.required = required;
-  else delete (schema as { required?: string[] }).required;
-  return schema;
+  return {
+    ...rest,
+    type: 'object',
+    properties,
+    additionalProperties: false,
+    ...(required && required.length > 0 ? { required } : {}),
+  } as unknown as TObject<T>;
 }
 
 /** `type: [T, 'null']` (one keyword, so ajv's message reads "must be integer,null" rather than an anyOf of two). */
 export function nullable<T extends TSchema>(schema: T, options: SchemaOptions = {}): TUnsafe<Static<T> | null> {
   const { type, ...rest } = schema as unknown as { type: string };
-  return Type.Unsafe<Static<T> | null>({ ...rest, type: [type, 'null'], ...options });
+  return unsafe<Static<T> | null>({ ...rest, type: [type, 'null'], ...options });
 }
 
 /** A string that is one of `values`. */
 export function choice<const V extends readonly string[]>(values: V, options: SchemaOptions & { default: V[number] }): TUnsafe<V[number]> {
-  return Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+  return unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
 }
 
 /**
@@ -39,10 +76,11 @@ export function choice<const V extends readonly string[]>(values: V, options: Sc
  * the errors of that variant only.
  */
 export function oneOfById<T extends TObject[]>(variants: [...T], options: SchemaOptions = {}): TUnsafe<Static<T[number]>> {
-  return Type.Unsafe<Static<T[number]>>({ type: 'object', discriminator: { propertyName: 'id' }, required: ['id'], oneOf: variants, ...options });
+  return unsafe<Static<T[number]>>({ type: 'object', discriminator: { propertyName: 'id' }, required: ['id'], oneOf: variants, ...options });
 }
 
-function defaultsAjv(): Ajv {
+function defaultsAjv(): AjvInstance {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, useDefaults: true, discriminator: true, strict: false, allowUnionTypes: true, logger: false });
   ajv.addKeyword({ keyword: 'markdownDescription', schemaType: 'string' });
   return ajv;
@@ -54,10 +92,31 @@ export function compileConfigValidator(schema: TSchema | Record<string, unknown>
   return (value) => (validate(value) ? [] : [...(validate.errors ?? [])]);
 }
 
-/** The value every default of `schema` gives when the user writes nothing (`{}` filled by ajv). */
+/**
+ * The value every default of `schema` gives when the user writes nothing: what ajv's useDefaults
+ * makes of `{}` (a missing key gets its default, then the defaults inside it; a block with a
+ * discriminator gets those of the variant its id picks), by a walk of the schema, without ajv.
+ */
 export function schemaDefaults<T extends TSchema>(schema: T): Static<T> {
   const value = {};
-  const errors = compileConfigValidator(schema)(value);
-  if (errors.length > 0) throw new Error(`the schema's defaults are not valid: ${JSON.stringify(errors)}`);
+  fillDefaults(schema as unknown as JsonObject, value);
   return value as Static<T>;
+}
+
+type JsonObject = Record<string, unknown>;
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function fillDefaults(schema: JsonObject, value: unknown): void {
+  if (!isObject(value)) return;
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  for (const [key, sub] of Object.entries(properties)) {
+    if (!isObject(sub)) continue;
+    if (value[key] === undefined && 'default' in sub) value[key] = structuredClone(sub.default);
+    fillDefaults(sub, value[key]);
+  }
+  if (Array.isArray(schema.oneOf) && isObject(schema.discriminator)) {
+    const by = String(schema.discriminator.propertyName);
+    const variant = schema.oneOf.find((v) => isObject(v) && isObject(v.properties) && isObject(v.properties[by]) && v.properties[by].const === value[by]);
+    if (isObject(variant)) fillDefaults(variant, value);
+  }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import { Rng, SerError } from '@ser/core';
-import { compileConfigValidator, configObject, oneOfById } from '@ser/core/config-schema';
+import { Type, compileConfigValidator, configObject, oneOfById } from '@ser/core/config-schema';
 import type { Corpus, Utterance } from './corpus.js';
 import { checkLeakage } from './check-leakage.js';
 import { naturalCompare } from './natural-compare.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '@ser/core/testing';
 import { extractCorpus, type ExtractProgress } from './extract-corpus.js';
 import { FeatureCache } from './feature-cache.js';
-import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from './feature-config-schema.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-extract-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { isSerError, silentLogger, type Logger } from '@ser/core';
-import { resolveFrameParams, type FeatureConfig, type FeatureMatrix } from './feature-config.js';
+import { matrixSecondsOf, type FeatureConfig, type FeatureMatrix } from './feature-config.js';
 import { computeFileFeatures, type FeatureCache } from './feature-cache.js';
 import { nativeFeaturesMode } from './internal/native-frames.js';
 
@@ -26,17 +26,6 @@ export interface SkippedAudio {
   path: string;
   code: string;
   message: string;
-}
-
-/**
- * The seconds of audio a feature matrix covers, from its frame count alone (no decode): the inverse
- * of frames = 1 + floor((samples + (center ? nFft : 0) - nFft) / hop), i.e. ((frames - 1) x hop +
- * (center ? 0 : nFft)) / sampleRateHz; the clip's length to within one hop.
- */
-export function matrixSeconds(m: FeatureMatrix, config: FeatureConfig): number {
-  if (m.frames < 1) return 0;
-  const { hopLength, nFft, sampleRateHz } = resolveFrameParams(config);
-  return ((m.frames - 1) * hopLength + (config.center ? 0 : nFft)) / sampleRateHz;
 }
 
 const AUDIO_CODES = new Set(['AUDIO_UNREADABLE', 'AUDIO_EMPTY', 'AUDIO_TOO_SHORT', 'AUDIO_TRUNCATED', 'AUDIO_SILENT', 'AUDIO_NON_FINITE']);
@@ -65,7 +54,8 @@ export async function extractCorpus(
   const logger = options.logger ?? silentLogger;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const minFiles = options.minFilesPerWorker ?? MIN_FILES_PER_WORKER;
-  const seconds = (m: FeatureMatrix) => matrixSeconds(m, config);
+  // audio seconds only for a progress callback (the frame parameters once, not per file)
+  const seconds = options.onProgress ? matrixSecondsOf(config) : () => 0;
   // files reported done (worker threads report theirs as they finish; the serial pass the others)
   const reported = new Set<string>();
   const report = (p: string, audioSeconds: number, cached: boolean) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeAudioFile } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
-import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from './feature-config-schema.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 const meta = JSON.parse(fs.readFileSync(path.join(fixtures, 'reference.json'), 'utf8')) as {

@@ -7,7 +7,7 @@ import { FeatureCache, featureCacheKey } from './feature-cache.js';
 import { extractCorpus } from './extract-corpus.js';
 import { decodeAudioFile } from './decode-audio.js';
 import { extractFeatures } from './extract-features.js';
-import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from './feature-config-schema.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-cache-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@ser/core';
 import { writeWav } from '@ser/core/testing';
 import type { Corpus, Fold } from '@ser/dataset-core';
-import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from './feature-config-schema.js';
 import { prepareFoldFeatures } from './fold-features.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ser-fold-features-'));

@@ -1,4 +1,5 @@
-export { defaultFeatureConfig, resolveFrameParams, canonicalFeatureConfig } from './feature-config.js';
+export { defaultFeatureConfig, featureConfigSchema } from './feature-config-schema.js';
+export { resolveFrameParams, canonicalFeatureConfig, matrixSeconds } from './feature-config.js';
 export type { FeatureConfig, FeatureMatrix, FrameParams } from './feature-config.js';
 export { decodeAudioFile, decodeAudioBytes, sniffAudioFormat } from './decode-audio.js';
 export type { DecodedAudio } from './decode-audio.js';

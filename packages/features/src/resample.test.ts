@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadResampler, resample, resampleSync } from './resample.js';
 import { extractFeatures } from './extract-features.js';
-import { defaultFeatureConfig, type FeatureConfig } from './feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from './feature-config-schema.js';
 import { hzToMel, melToHz } from './mel.js';
 
 /** Speech-like test signal defined in continuous time, so it can be sampled at any rate: tones, a glide, AM. */

@@ -1,8 +1,8 @@
 // The `trainer` key of an experiment, declared once: the JSON Schema below is what the config loader
 // validates and editors show, and TrainerConfig is derived from it.
-import { Type, type NumberOptions, type Static } from '@sinclair/typebox';
+import type { NumberOptions, Static } from '@sinclair/typebox';
 import { SerError, deepFreeze } from '@ser/core';
-import { choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from '@ser/core/config-schema';
+import { Type, choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from '@ser/core/config-schema';
 
 const num = (description: string, def: number, range: NumberOptions = {}) => Type.Number({ description, default: def, ...range });
 const int = (description: string, def: number, range: NumberOptions = {}) => Type.Integer({ description, default: def, ...range });

@@ -2,7 +2,7 @@
 // the shared FeatureCache (atomic writes make concurrent workers safe). Failures are left to the
 // caller's serial pass, which reports bad audio by its own policy.
 import { parentPort, workerData } from 'node:worker_threads';
-import { matrixSeconds } from '../extract-corpus.js';
+import { matrixSeconds } from '../feature-config.js';
 import { FeatureCache } from '../feature-cache.js';
 import type { FeatureConfig } from '../feature-config.js';
 import { setNativeFeatures, type NativeFeaturesMode } from './native-frames.js';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Rng } from '@ser/core';
 import { nativeStatus, wasmKernelsStatus } from '@ser/native';
-import { defaultFeatureConfig, type FeatureConfig } from '../feature-config.js';
+import { defaultFeatureConfig, type FeatureConfig } from '../feature-config-schema.js';
 import { extractFeatures } from '../extract-features.js';
 import { parseNativeFeaturesSwitch, setNativeFeatures } from './native-frames.js';
 
