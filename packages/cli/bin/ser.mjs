@@ -48,10 +48,10 @@ function runFiltered() {
     const out = filter.push(chunk);
     if (out) process.stderr.write(out);
   });
-  // Ctrl-C reaches the child from the terminal itself (one process group): only keep this one alive.
-  // A signal sent to this process alone (kill PID, the worker pool, a scheduler) is passed on.
-  process.on('SIGINT', () => {});
-  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(sig, () => child.kill(sig));
+  // A signal sent to this process (kill PID, the worker pool, a scheduler) is passed on, and this
+  // one stays until the child has ended. Ctrl-C reaches the child from the terminal too (one
+  // process group), so it may get SIGINT twice: harmless, the first one already ends it.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']) process.on(sig, () => child.kill(sig));
   let started = false;
   child.once('spawn', () => (started = true));
   child.on('error', (err) => {

@@ -64,7 +64,7 @@ export interface PluginSchemaEntry {
   readonly schema: JsonSchema;
 }
 
-/** The registered plugins' schemas (the CLI's explicit plugin list, reduced to what config needs). */
+/** The plugins' schemas (those the CLI discovered, reduced to what config needs). */
 export interface PluginSchemas {
   readonly datasets: readonly PluginSchemaEntry[];
   readonly models: readonly PluginSchemaEntry[];

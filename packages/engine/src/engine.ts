@@ -114,7 +114,7 @@ function packageVersion(pkg: string): string | undefined {
 }
 
 const FIX: Record<BackendId, string> = {
-  'tfjs-node-gpu': `install it on a machine with an NVIDIA GPU, CUDA 11.2 and cuDNN 8.1: npm install ${GPU_PKG}@4.22.0 (see packages/engine/README.md), or set SER_BACKEND=auto`,
+  'tfjs-node-gpu': `the set-up installs ${GPU_PKG} where nvidia-smi finds a GPU with CUDA 11.2 and cuDNN 8.1: run \`npm run setup\` and read why it did not, and \`npx ser doctor\` (see README.md "GPU"), or set SER_BACKEND=auto`,
   'tfjs-node': 'run `npm run setup` (builds tfjs-node against the tensorflow-cpu wheel) and see its output, or set SER_BACKEND=wasm',
   wasm: `reinstall ${WASM_PKG} (npm install), or set SER_BACKEND=cpu`,
   cpu: 'reinstall @tensorflow/tfjs (npm install)',

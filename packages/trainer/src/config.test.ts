@@ -25,6 +25,13 @@ describe('trainer config', () => {
     // schedules.test.ts checks the formula itself: rates 0.8, 0.8, 0.4 for everyEpochs 2
     expect(text).toContain('gamma ^ floor((epoch - 1) / everyEpochs)');
   });
+  it("a block may leave its id out: it gets the default one, and the caller's object is not changed", () => {
+    const partial = { optimizer: { learningRate: 0.01 }, schedule: { minLearningRate: 0.001 } };
+    expect(() => resolveTrainerConfig(partial)).toThrow(/trainer\.schedule.*minLearningRate/); // constant has no such key
+    const c = resolveTrainerConfig({ optimizer: { learningRate: 0.01 } });
+    expect(c.optimizer).toEqual({ id: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 });
+    expect(partial).toEqual({ optimizer: { learningRate: 0.01 }, schedule: { minLearningRate: 0.001 } });
+  });
   it('fills the defaults of the chosen optimiser and schedule', () => {
     const c = resolveTrainerConfig({ optimizer: { id: 'sgd', learningRate: 0.1 }, schedule: { id: 'plateau' } });
     expect(c.optimizer).toEqual({ id: 'sgd', learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0 });

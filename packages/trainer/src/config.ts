@@ -202,6 +202,13 @@ let validate: ((value: unknown) => { instancePath: string; message?: string; par
  */
 export function resolveTrainerConfig(partial: Record<string, unknown> = {}): TrainerConfig {
   const config = structuredClone(partial);
+  // a block chosen by id may leave the id out (as in an experiment file): it gets the default id
+  for (const key of ['optimizer', 'schedule'] as const) {
+    const block = config[key];
+    if (block && typeof block === 'object' && !Array.isArray(block) && !('id' in block)) {
+      config[key] = { id: defaultTrainerConfig[key].id, ...block };
+    }
+  }
   validateTrainerConfig(config);
   return config;
 }

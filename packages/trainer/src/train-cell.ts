@@ -3,7 +3,7 @@ import { tf } from '@ser/engine';
 import type { Loss } from '@ser/loss-core';
 import { croppedLengths, epochExamples, readTrainingBatch, type PlannedExample } from './augment.js';
 import { batchTensors, planBatches, type HostBatch } from './batches.js';
-import { validateTrainerConfig, type TrainerConfig } from './config.js';
+import { resolveTrainerConfig, type TrainerConfig } from './config.js';
 import { Checkpointer } from './internal/checkpointer.js';
 import { DivergenceWatch } from './internal/divergence.js';
 import { emptyEvalResult, evaluateSplit, type SplitScores } from './internal/evaluate.js';
@@ -30,7 +30,8 @@ export { CHECKPOINT_FILE } from './internal/checkpointer.js';
  * (selection, early stop, checkpoint), finish.
  */
 export async function trainCell(options: TrainCellOptions): Promise<TrainOutcome> {
-  validateTrainerConfig(options.config);
+  // a copy with the defaults filled in: the caller's config is left as it was
+  options = { ...options, config: resolveTrainerConfig(options.config) };
   checkInputs(options);
   const run = new TrainingRun(options);
   try {
