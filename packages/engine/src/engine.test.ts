@@ -94,7 +94,9 @@ describe('initEngine', () => {
   it('an explicitly requested backend that fails is ENGINE_UNAVAILABLE naming it, the reason and the fix', async () => {
     const err = await initEngine({ backend: 'tfjs-node-gpu', logger: silentLogger }).catch((e: unknown) => e);
     expect(isSerError(err, 'ENGINE_UNAVAILABLE')).toBe(true);
-    expect((err as Error).message).toMatch(/backend tfjs-node-gpu could not be loaded: .+Fix: .*npm install @tensorflow\/tfjs-node-gpu@4\.22\.0/);
+    expect((err as Error).message).toMatch(
+      /backend tfjs-node-gpu could not be loaded: .+Fix: the set-up installs @tensorflow\/tfjs-node-gpu where nvidia-smi finds a GPU.*npm run setup/,
+    );
   });
 
   it('override (SER_BACKEND) wins over the configured backend; unknown names are rejected', async () => {
