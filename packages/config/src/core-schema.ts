@@ -1,25 +1,21 @@
 // The core part of the experiment schema: every key that is not a plugin's own. Defaults here are
 // the framework's defaults (docs/architecture.md); descriptions are what editors show on hover.
+import type { IntegerOptions } from '@sinclair/typebox';
 import type { JsonSchema } from '@ser/core';
+import { Type, choice } from '@ser/core/config-schema';
 import { protocolSchema } from '@ser/dataset-core/protocol';
 import { featureConfigSchema } from '@ser/features/config';
 import { trainerConfigSchema } from '@ser/trainer/config';
 
-const int = (description: string, def: number, range: Record<string, number> = {}): JsonSchema => ({
-  type: 'integer',
-  description,
-  default: def,
-  ...range,
-});
-const choice = (description: string, values: string[], def: string): JsonSchema => ({ type: 'string', enum: values, description, default: def });
-
-/** The owners declare their schemas with TypeBox, which tags them with symbol keys; the experiment schema is plain JSON. */
-const plainJson = (schema: unknown): JsonSchema => JSON.parse(JSON.stringify(schema)) as JsonSchema;
+const int = (description: string, def: number, range: IntegerOptions = {}) => Type.Integer({ description, default: def, ...range });
 
 /** The core keys every dataset block has besides the plugin's own. */
 export const datasetCoreProperties: Record<string, JsonSchema> = {
-  protocol: plainJson(protocolSchema),
-  onBadAudio: choice('Unreadable, empty, truncated, silent or non-finite audio: skip the file (logged) or stop the cell.', ['skip', 'stop'], 'skip'),
+  protocol: protocolSchema,
+  onBadAudio: choice(['skip', 'stop'], {
+    description: 'Unreadable, empty, truncated, silent or non-finite audio: skip the file (logged) or stop the cell.',
+    default: 'skip',
+  }),
 };
 
 const sweepValues: JsonSchema = { type: 'array', minItems: 1, description: 'Values of this key.' };
@@ -80,15 +76,14 @@ export const coreTopProperties: Record<string, JsonSchema> = {
     default: {},
     additionalProperties: false,
     properties: {
-      backend: choice(
-        'TensorFlow.js backend; auto picks tfjs-node-gpu, then tfjs-node, then wasm (env SER_BACKEND overrides).',
-        ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'],
-        'auto',
-      ),
+      backend: choice(['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'], {
+        description: 'TensorFlow.js backend; auto picks tfjs-node-gpu, then tfjs-node, then wasm (env SER_BACKEND overrides).',
+        default: 'auto',
+      }),
     },
   },
-  features: plainJson(featureConfigSchema),
-  trainer: plainJson(trainerConfigSchema),
+  features: featureConfigSchema,
+  trainer: trainerConfigSchema,
   sweep: sweepSchema,
   output: {
     type: 'object',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Type, choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from './config-schema.js';
+import { Type, choice, compileConfigValidator, configObject, fillDefaultIds, nullable, oneOfById, schemaDefaults } from './config-schema.js';
 
 const block = configObject(
   {
@@ -39,6 +39,16 @@ describe('config schemas', () => {
     expect(validate({ mode: 'slow' }).map((e) => e.keyword)).toEqual(['enum']);
     expect(validate({ pick: { id: 'b' } }).map((e) => e.message)).toContain("must have required property 'y'");
     expect(validate({ pick: { id: 'c' } })).not.toEqual([]);
+  });
+
+  it("fillDefaultIds gives a block without id its default's id, and leaves blocks without a default id alone", () => {
+    const value: Record<string, unknown> = { pick: { x: 3 } };
+    fillDefaultIds(block, value);
+    expect(value).toEqual({ pick: { id: 'a', x: 3 } });
+    const noDefault = configObject({ p: oneOfById([configObject({ id: Type.Literal('a') }, { required: ['id'] })]) });
+    const other: Record<string, unknown> = { p: { y: 1 } };
+    fillDefaultIds(noDefault, other);
+    expect(other).toEqual({ p: { y: 1 } });
   });
 
   it('nullable is one type keyword, so the message names both types', () => {

@@ -99,24 +99,47 @@ export function compileConfigValidator(schema: TSchema | Record<string, unknown>
  */
 export function schemaDefaults<T extends TSchema>(schema: T): Static<T> {
   const value = {};
-  fillDefaults(schema as unknown as JsonObject, value);
+  walkBlocks(schema as unknown as JsonObject, value, (block, obj) => {
+    for (const [key, sub] of Object.entries(propertiesOf(block))) {
+      if (isObject(sub) && obj[key] === undefined && 'default' in sub) obj[key] = structuredClone(sub.default);
+    }
+  });
   return value as Static<T>;
+}
+
+/**
+ * Gives every block of `value` that picks its shape by id (a discriminator) but leaves the id out
+ * the id of that block's default, in place: `optimizer: { learningRate: 0.01 }` is adam's, as an
+ * experiment file may write it. The loader and resolveTrainerConfig both use it, so the default ids
+ * are the schemas' and written nowhere else.
+ */
+export function fillDefaultIds(schema: TSchema | Record<string, unknown>, value: unknown): void {
+  walkBlocks(schema as JsonObject, value, (block, obj) => {
+    for (const [key, sub] of Object.entries(propertiesOf(block))) {
+      if (!isObject(sub) || !isObject(sub.discriminator) || !isObject(sub.default)) continue;
+      const by = String(sub.discriminator.propertyName);
+      const inner = obj[key];
+      if (isObject(inner) && inner[by] === undefined && sub.default[by] !== undefined) obj[key] = { [by]: sub.default[by], ...inner };
+    }
+  });
 }
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+const propertiesOf = (schema: JsonObject): JsonObject => (isObject(schema.properties) ? schema.properties : {});
 
-function fillDefaults(schema: JsonObject, value: unknown): void {
+/**
+ * Calls visit(schema, object) on `value` and on every object inside it that the schema describes:
+ * its properties, and for a block with a discriminator the variant its id picks (after visit, so a
+ * visit that fills keys is seen by what follows).
+ */
+function walkBlocks(schema: JsonObject, value: unknown, visit: (schema: JsonObject, value: JsonObject) => void): void {
   if (!isObject(value)) return;
-  const properties = isObject(schema.properties) ? schema.properties : {};
-  for (const [key, sub] of Object.entries(properties)) {
-    if (!isObject(sub)) continue;
-    if (value[key] === undefined && 'default' in sub) value[key] = structuredClone(sub.default);
-    fillDefaults(sub, value[key]);
-  }
+  visit(schema, value);
+  for (const [key, sub] of Object.entries(propertiesOf(schema))) if (isObject(sub)) walkBlocks(sub, value[key], visit);
   if (Array.isArray(schema.oneOf) && isObject(schema.discriminator)) {
     const by = String(schema.discriminator.propertyName);
-    const variant = schema.oneOf.find((v) => isObject(v) && isObject(v.properties) && isObject(v.properties[by]) && v.properties[by].const === value[by]);
-    if (isObject(variant)) fillDefaults(variant, value);
+    const variant = schema.oneOf.find((v) => isObject(v) && isObject(propertiesOf(v)[by]) && (propertiesOf(v)[by] as JsonObject).const === value[by]);
+    if (isObject(variant)) walkBlocks(variant, value, visit);
   }
 }

@@ -2,7 +2,7 @@
 // validates and editors show, and TrainerConfig is derived from it.
 import type { NumberOptions, Static } from '@sinclair/typebox';
 import { SerError, deepFreeze } from '@ser/core';
-import { Type, choice, compileConfigValidator, configObject, nullable, oneOfById, schemaDefaults } from '@ser/core/config-schema';
+import { Type, choice, compileConfigValidator, configObject, fillDefaultIds, nullable, oneOfById, schemaDefaults } from '@ser/core/config-schema';
 
 const num = (description: string, def: number, range: NumberOptions = {}) => Type.Number({ description, default: def, ...range });
 const int = (description: string, def: number, range: NumberOptions = {}) => Type.Integer({ description, default: def, ...range });
@@ -203,12 +203,7 @@ let validate: ((value: unknown) => { instancePath: string; message?: string; par
 export function resolveTrainerConfig(partial: Record<string, unknown> = {}): TrainerConfig {
   const config = structuredClone(partial);
   // a block chosen by id may leave the id out (as in an experiment file): it gets the default id
-  for (const key of ['optimizer', 'schedule'] as const) {
-    const block = config[key];
-    if (block && typeof block === 'object' && !Array.isArray(block) && !('id' in block)) {
-      config[key] = { id: defaultTrainerConfig[key].id, ...block };
-    }
-  }
+  fillDefaultIds(trainerConfigSchema, config);
   validateTrainerConfig(config);
   return config;
 }

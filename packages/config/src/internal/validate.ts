@@ -3,10 +3,12 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SerError, isSerError } from '@ser/core';
+import { fillDefaultIds } from '@ser/core/config-schema';
 import { resolveFrameParams, type FeatureConfig } from '@ser/features/config';
+import { trainerConfigSchema } from '@ser/trainer/config';
 import type { JsonSchema } from '@ser/core';
 import { buildSchema } from '../build-schema.js';
-import { DEFAULTS_GROUPS } from '../core-schema.js';
+import { DEFAULTS_GROUPS, datasetCoreProperties } from '../core-schema.js';
 import type { PluginSchemas } from '../types.js';
 import { describeSchema, describeValue } from './describe.js';
 import { problemAt } from './problems.js';
@@ -166,19 +168,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 // Core blocks chosen by `id` whose id has a default: a block written without it (trainer:
 // { optimizer: { learningRate: 0.01 } }) means the default id, as an absent block would.
-const CORE_DEFAULT_IDS: ReadonlyArray<[string, string, string]> = [
-  ['dataset', 'protocol', 'leave-one-speaker-out'],
-  ['trainer', 'optimizer', 'adam'],
-  ['trainer', 'schedule', 'constant'],
-];
-
 function fillCoreIds(value: Record<string, unknown>): void {
-  for (const [outer, inner, id] of CORE_DEFAULT_IDS) {
-    const parent = value[outer];
-    if (!isObject(parent)) continue;
-    const block = parent[inner];
-    if (isObject(block) && block.id === undefined) parent[inner] = { id, ...block };
-  }
+  // the core blocks' default ids come from their owners' schemas (a plugin block's id is never defaulted)
+  fillDefaultIds({ properties: datasetCoreProperties }, value.dataset);
+  fillDefaultIds(trainerConfigSchema, value.trainer);
 }
 
 function fillDependentDefaults(value: Record<string, unknown>): void {
