@@ -2,18 +2,18 @@
 // the shared FeatureCache (atomic writes make concurrent workers safe). Failures are left to the
 // caller's serial pass, which reports bad audio by its own policy.
 import { parentPort, workerData } from 'node:worker_threads';
-import { matrixSeconds } from '../feature-config.js';
 import { FeatureCache } from '../feature-cache.js';
-import type { FeatureConfig } from '../feature-config.js';
+import { matrixSecondsOf, type FeatureConfig } from '../feature-config.js';
 import { setNativeFeatures, type NativeFeaturesMode } from './native-frames.js';
 
 const { paths, config, dir, nativeFeatures } = workerData as { paths: string[]; config: FeatureConfig; dir: string; nativeFeatures: NativeFeaturesMode };
 setNativeFeatures(nativeFeatures);
 const cache = new FeatureCache(dir);
+const secondsOf = matrixSecondsOf(config); // the frame parameters once, not per file
 for (const p of paths) {
   try {
     const m = await cache.get(p, config);
-    parentPort!.postMessage({ done: p, audioSeconds: matrixSeconds(m, config) });
+    parentPort!.postMessage({ done: p, audioSeconds: secondsOf(m) });
   } catch {
     parentPort!.postMessage({ done: p }); // reported by the serial pass
   }
